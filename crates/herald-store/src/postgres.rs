@@ -1,0 +1,43 @@
+//! The PostgreSQL backend, for scale-out: many `herald` processes share one database.
+//! Migrations take sqlx's advisory lock, so processes starting together migrate once.
+
+use crate::{Backend, Result, SqlStore, StoreError};
+use async_trait::async_trait;
+use sqlx::postgres::PgPoolOptions;
+use sqlx::Postgres;
+use std::path::Path;
+use std::time::Duration;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+pub(crate) async fn open(url: &str) -> Result<SqlStore<Postgres>> {
+    let pool = PgPoolOptions::new()
+        .min_connections(1)
+        .max_connections(16)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect(url)
+        .await?;
+    MIGRATOR.run(&pool).await?;
+    Ok(SqlStore { pool })
+}
+
+accounts_impl!(Postgres);
+workspaces_impl!(Postgres);
+
+#[async_trait]
+impl crate::System for SqlStore<Postgres> {
+    fn backend(&self) -> Backend {
+        Backend::Postgres
+    }
+
+    async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn backup(&self, _to: &Path) -> Result<()> {
+        Err(StoreError::Conflict(
+            "on PostgreSQL use pg_dump: pg_dump --format=custom --file=herald.dump \"$HERALD_DATABASE_URL\"",
+        ))
+    }
+}

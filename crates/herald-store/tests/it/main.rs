@@ -1,0 +1,5 @@
+//! The storage conformance story, run against SQLite always and against PostgreSQL when
+//! `HERALD_TEST_POSTGRES_URL` names a server (each run gets a fresh database there).
+
+mod backends;
+mod story;
