@@ -36,6 +36,14 @@ impl crate::System for SqlStore<Sqlite> {
         Backend::Sqlite
     }
 
+    async fn purge_expired(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+        throttle_before: chrono::DateTime<chrono::Utc>,
+    ) -> Result<u64> {
+        purge_expired!(&self.pool, now, throttle_before)
+    }
+
     async fn ping(&self) -> Result<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())

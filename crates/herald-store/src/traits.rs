@@ -52,6 +52,13 @@ pub trait System: Send + Sync {
     /// A consistent copy of the whole database into `to` while it stays online (SQLite);
     /// PostgreSQL answers that pg_dump is the tool.
     async fn backup(&self, to: &Path) -> Result<()>;
+    /// Deletes expired sessions and login-throttle windows older than `throttle_before`;
+    /// returns how many rows went.
+    async fn purge_expired(
+        &self,
+        now: DateTime<Utc>,
+        throttle_before: DateTime<Utc>,
+    ) -> Result<u64>;
 }
 
 /// Users, sessions, API tokens and login throttling.

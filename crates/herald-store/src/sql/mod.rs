@@ -212,3 +212,18 @@ where
 {
     rows.into_iter().map(T::try_from).collect()
 }
+
+/// Deletes expired sessions and stale throttle windows; evaluates to the rows removed.
+macro_rules! purge_expired {
+    ($pool:expr, $now:expr, $throttle_before:expr) => {{
+        let sessions = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+            .bind($crate::time::to_ms($now))
+            .execute($pool)
+            .await?;
+        let throttle = sqlx::query("DELETE FROM login_throttle WHERE window_start < $1")
+            .bind($crate::time::to_ms($throttle_before))
+            .execute($pool)
+            .await?;
+        Ok(sessions.rows_affected() + throttle.rows_affected())
+    }};
+}

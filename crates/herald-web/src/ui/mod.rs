@@ -1,0 +1,232 @@
+//! The server-rendered UI: askama templates over typed view structs, no Node build step.
+//!
+//! Every page gets a [`Page`] (language, user, CSRF token, workspace switcher) as `page`, and
+//! every string goes through `page.tr.get("key")`. Forms post with a hidden `_csrf` field; a
+//! form without it is refused before the handler runs. Pages that need a login take
+//! [`UiUser`], which redirects anonymous visitors to `/login`.
+
+mod assets;
+mod login;
+
+use crate::auth::{csrf, CurrentUser};
+use crate::error::{ApiError, ErrorCode};
+use crate::i18n::Tr;
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use herald_domain::{Language, Role, User, WorkspaceId};
+
+pub const LANG_COOKIE: &str = "herald_lang";
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(login::home))
+        .route("/login", get(login::form).post(login::submit))
+        .route("/logout", post(login::logout))
+        .route("/language", post(login::set_language))
+        .merge(assets::routes())
+}
+
+/// A workspace in the switcher.
+#[derive(Debug, Clone)]
+pub struct SwitcherItem {
+    pub id: i64,
+    pub name: String,
+    pub role: Role,
+}
+
+/// What every page's layout needs.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub tr: Tr,
+    pub user: Option<User>,
+    pub csrf: String,
+    pub workspaces: Vec<SwitcherItem>,
+    /// The workspace the page is about, if any.
+    pub current: Option<i64>,
+    /// A one-line notice shown at the top (already translated).
+    pub notice: Option<String>,
+}
+
+impl Page {
+    pub fn lang(&self) -> &'static str {
+        self.tr.lang()
+    }
+
+    pub fn is_current<T: std::borrow::Borrow<i64>>(&self, id: T) -> bool {
+        self.current == Some(*id.borrow())
+    }
+
+    pub fn current_name(&self) -> &str {
+        self.workspaces
+            .iter()
+            .find(|w| Some(w.id) == self.current)
+            .map(|w| w.name.as_str())
+            .unwrap_or("")
+    }
+
+    /// The translated name of a role.
+    pub fn role_name(&self, role: &Role) -> &'static str {
+        self.tr.get(&format!("role.{}", role.as_str()))
+    }
+}
+
+/// The interface language: the user's choice, else the `herald_lang` cookie, else the
+/// browser's Accept-Language.
+pub fn language(user: Option<&User>, headers: &HeaderMap) -> Language {
+    if let Some(l) = user.and_then(|u| u.language) {
+        return l;
+    }
+    if let Some(l) = crate::auth::session::read_cookie(headers, LANG_COOKIE)
+        .and_then(|c| Language::from_code(&c))
+    {
+        return l;
+    }
+    headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .map(Language::from_accept_language)
+        .unwrap_or_default()
+}
+
+/// A logged-in visitor of the UI, with their page context ready.
+pub struct UiUser {
+    pub current: CurrentUser,
+    pub page: Page,
+}
+
+impl UiUser {
+    pub fn user(&self) -> &User {
+        &self.current.user
+    }
+
+    /// The page context with `ws` marked as the current workspace.
+    pub fn page_for(&self, ws: WorkspaceId) -> Page {
+        Page {
+            current: Some(ws.0),
+            ..self.page.clone()
+        }
+    }
+
+    /// The user's role in `ws`, or a 404 page when they are not a member.
+    pub fn role_in(&self, ws: WorkspaceId) -> Result<Role, UiError> {
+        self.page
+            .workspaces
+            .iter()
+            .find(|w| w.id == ws.0)
+            .map(|w| w.role)
+            .ok_or(UiError::NotFound(self.page.tr))
+    }
+
+    /// Checks the `_csrf` field of a submitted form.
+    pub fn check_csrf(&self, submitted: &str) -> Result<(), UiError> {
+        match self.current.csrf_token() {
+            Some(expected) if csrf::check_session(expected, submitted) => Ok(()),
+            _ => Err(UiError::Csrf(self.page.tr)),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for UiUser {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let current = match CurrentUser::resolve(state, &parts.headers).await {
+            Ok(Some(c)) => c,
+            Ok(None) | Err(_) => return Err(Redirect::to("/login").into_response()),
+        };
+        let tr = Tr(language(Some(&current.user), &parts.headers));
+        let workspaces = state
+            .store
+            .workspaces_of(current.user.id)
+            .await
+            .map_err(|e| UiError::Internal(tr, e.to_string()).into_response())?
+            .into_iter()
+            .map(|(w, role)| SwitcherItem {
+                id: w.id.0,
+                name: w.name.as_str().to_string(),
+                role,
+            })
+            .collect();
+        let page = Page {
+            tr,
+            user: Some(current.user.clone()),
+            csrf: current.csrf_token().unwrap_or_default().to_string(),
+            workspaces,
+            current: None,
+            notice: None,
+        };
+        Ok(UiUser { current, page })
+    }
+}
+
+/// An error shown as a page.
+#[derive(Debug)]
+pub enum UiError {
+    NotFound(Tr),
+    Forbidden(Tr),
+    Csrf(Tr),
+    Internal(Tr, String),
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    page: Page,
+    title: &'a str,
+    message: &'a str,
+}
+
+impl IntoResponse for UiError {
+    fn into_response(self) -> Response {
+        let (status, tr, key) = match &self {
+            UiError::NotFound(tr) => (StatusCode::NOT_FOUND, *tr, "common.not_found"),
+            UiError::Forbidden(tr) => (StatusCode::FORBIDDEN, *tr, "common.forbidden"),
+            UiError::Csrf(tr) => (StatusCode::FORBIDDEN, *tr, "login.csrf"),
+            UiError::Internal(tr, msg) => {
+                tracing::error!(error = %msg, "UI error");
+                (StatusCode::INTERNAL_SERVER_ERROR, *tr, "common.error")
+            }
+        };
+        let page = Page {
+            tr,
+            user: None,
+            csrf: String::new(),
+            workspaces: vec![],
+            current: None,
+            notice: None,
+        };
+        let body = ErrorPage {
+            title: tr.get("common.error"),
+            message: tr.get(key),
+            page,
+        }
+        .render()
+        .unwrap_or_else(|_| "error".to_string());
+        (status, Html(body)).into_response()
+    }
+}
+
+impl UiError {
+    /// Maps an API-layer error onto a page for the given language.
+    pub fn from_api(tr: Tr, e: ApiError) -> Self {
+        match e.code {
+            ErrorCode::NotFound => UiError::NotFound(tr),
+            ErrorCode::Forbidden => UiError::Forbidden(tr),
+            ErrorCode::CsrfFailed => UiError::Csrf(tr),
+            _ => UiError::Internal(tr, e.message),
+        }
+    }
+}
+
+/// Renders a template into an HTML response.
+pub fn render<T: Template>(tr: Tr, tpl: &T) -> Result<Html<String>, UiError> {
+    tpl.render()
+        .map(Html)
+        .map_err(|e| UiError::Internal(tr, e.to_string()))
+}

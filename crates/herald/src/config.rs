@@ -1,0 +1,152 @@
+//! Configuration in layers: built-in defaults, then `herald.toml`, then `HERALD_*`
+//! environment variables, then command-line flags; each layer overrides the one before.
+
+use anyhow::{bail, Context, Result};
+use herald_domain::Secret;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// The settings `herald.toml` may hold. Unknown keys are an error that names the key.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub data_dir: Option<PathBuf>,
+    pub listen: Option<String>,
+    pub database_url: Option<String>,
+    pub secret_key: Option<String>,
+    pub public_url: Option<String>,
+    pub trust_proxy: Option<bool>,
+    pub log_format: Option<String>,
+}
+
+/// Values given on the command line (all optional).
+#[derive(Debug, Default, Clone, clap::Args)]
+pub struct Overrides {
+    /// Folder for the SQLite database, media and the generated secret key [default: ./data].
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Database URL: sqlite://PATH or postgres://USER@HOST/DB [default: sqlite in the data folder].
+    #[arg(long, global = true, value_name = "URL")]
+    pub database_url: Option<String>,
+    /// A herald.toml to read [default: ./herald.toml when present].
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+/// The resolved configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub data_dir: PathBuf,
+    pub listen: String,
+    pub database_url: String,
+    pub secret_key: Option<Secret<String>>,
+    pub public_url: String,
+    pub trust_proxy: bool,
+    pub json_logs: bool,
+}
+
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+
+impl Config {
+    /// Resolves every layer. `listen` is the `serve --listen` flag, if given.
+    pub fn load(flags: &Overrides, listen: Option<&str>) -> Result<Config> {
+        let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        let file_path = flags
+            .config
+            .clone()
+            .or_else(|| env("HERALD_CONFIG").map(PathBuf::from))
+            .or_else(|| Some(PathBuf::from("herald.toml")).filter(|p| p.exists()));
+        let file = match &file_path {
+            Some(p) => read_file(p)?,
+            None => FileConfig::default(),
+        };
+
+        let data_dir = flags
+            .data_dir
+            .clone()
+            .or_else(|| env("HERALD_DATA_DIR").map(PathBuf::from))
+            .or(file.data_dir)
+            .unwrap_or_else(|| PathBuf::from("data"));
+        let listen = listen
+            .map(str::to_string)
+            .or_else(|| env("HERALD_LISTEN"))
+            .or(file.listen)
+            .unwrap_or_else(|| DEFAULT_LISTEN.to_string());
+        let database_url = flags
+            .database_url
+            .clone()
+            .or_else(|| env("HERALD_DATABASE_URL"))
+            .or(file.database_url)
+            .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("herald.db").display()));
+        let secret_key = env("HERALD_SECRET_KEY")
+            .or(file.secret_key)
+            .map(Secret::new);
+        let public_url = env("HERALD_PUBLIC_URL")
+            .or(file.public_url)
+            .unwrap_or_else(|| format!("http://{listen}"));
+        let trust_proxy = match env("HERALD_TRUST_PROXY") {
+            Some(v) => parse_bool("HERALD_TRUST_PROXY", &v)?,
+            None => file.trust_proxy.unwrap_or(false),
+        };
+        let log_format = env("HERALD_LOG_FORMAT")
+            .or(file.log_format)
+            .unwrap_or_else(|| "text".into());
+        let json_logs = match log_format.as_str() {
+            "json" => true,
+            "text" => false,
+            other => bail!("log_format: '{other}' is not one of: text, json"),
+        };
+        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
+            bail!("public_url: '{public_url}' must start with http:// or https://");
+        }
+        Ok(Config {
+            data_dir,
+            listen,
+            database_url,
+            secret_key,
+            public_url,
+            trust_proxy,
+            json_logs,
+        })
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        self.database_url.starts_with("sqlite:")
+    }
+}
+
+fn read_file(path: &Path) -> Result<FileConfig> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    toml::from_str(&text)
+        .with_context(|| format!("{} is not a valid Herald configuration", path.display()))
+}
+
+fn parse_bool(name: &str, v: &str) -> Result<bool> {
+    match v.to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "0" | "false" | "no" | "off" => Ok(false),
+        _ => bail!("{name}: '{v}' is not true or false"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_keys_in_the_file_are_named() {
+        let err = toml::from_str::<FileConfig>("listn = \"x\"")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("listn"), "{err}");
+    }
+
+    #[test]
+    fn file_values_are_read() {
+        let f: FileConfig =
+            toml::from_str("listen = \"0.0.0.0:9000\"\ntrust_proxy = true").unwrap();
+        assert_eq!(f.listen.as_deref(), Some("0.0.0.0:9000"));
+        assert_eq!(f.trust_proxy, Some(true));
+    }
+}

@@ -1,0 +1,107 @@
+//! `herald serve`: opens the database, loads the secret key, starts the workers and the web
+//! server, and shuts both down cleanly on Ctrl-C or SIGTERM.
+
+use crate::cli::{open, ServeArgs};
+use crate::config::Config;
+use anyhow::{Context, Result};
+use herald_store::{SecretKey, Store};
+use herald_web::{AppState, WebConfig};
+use std::sync::Arc;
+use tracing_subscriber::EnvFilter;
+
+pub fn app_state(config: &Config, store: Arc<dyn Store>) -> Result<AppState> {
+    Ok(AppState {
+        store,
+        config: Arc::new(WebConfig {
+            public_url: config.public_url.clone(),
+            trust_proxy: config.trust_proxy,
+        }),
+        metrics: Arc::new(herald_web::metrics::Metrics::new()),
+        secret_key: secret_key(config)?,
+    })
+}
+
+/// The key from the configuration, or the one generated into the data folder.
+fn secret_key(config: &Config) -> Result<SecretKey> {
+    match &config.secret_key {
+        Some(hex) => {
+            SecretKey::from_hex(hex.expose()).map_err(|e| anyhow::anyhow!("secret_key: {e}"))
+        }
+        None => {
+            std::fs::create_dir_all(&config.data_dir)?;
+            SecretKey::load_or_create(&config.data_dir).with_context(|| {
+                format!(
+                    "cannot read or create {}/secret.key",
+                    config.data_dir.display()
+                )
+            })
+        }
+    }
+}
+
+fn init_logs(json: bool) {
+    let filter = EnvFilter::try_from_env("HERALD_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+pub async fn run(config: Config, args: ServeArgs) -> Result<()> {
+    init_logs(config.json_logs);
+    let store = open(&config).await?;
+    let state = app_state(&config, store.clone())?;
+    let engine = (!args.no_workers).then(|| herald_engine::Engine::start(store.clone()));
+
+    if args.no_web {
+        tracing::info!(
+            database = store.backend().as_str(),
+            "workers running without the web server"
+        );
+        shutdown_signal().await;
+    } else {
+        let listener = tokio::net::TcpListener::bind(&config.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", config.listen))?;
+        let addr = listener.local_addr()?;
+        println!(
+            "Herald is listening on http://{addr} (open {})",
+            config.public_url
+        );
+        if store.count_users().await? == 0 {
+            println!("No users yet. Create the first one:");
+            println!("  herald user add you@example.com --password-stdin --admin");
+        }
+        herald_web::serve(listener, state, shutdown_signal()).await?;
+    }
+    if let Some(engine) = engine {
+        engine.shutdown().await;
+    }
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
+    }
+}
