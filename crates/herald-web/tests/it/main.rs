@@ -1,0 +1,6 @@
+//! Herald's web layer, tested through real HTTP against a server bound to port 0 with its
+//! own fresh database (SQLite file, or PostgreSQL when `HERALD_TEST_POSTGRES_URL` is set).
+
+mod helpers;
+
+mod api_walk;
