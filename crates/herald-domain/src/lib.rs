@@ -8,13 +8,20 @@
 pub mod account;
 pub mod error;
 pub mod ids;
+pub mod platform;
 pub mod role;
 pub mod secret;
+pub mod text;
 pub mod values;
 
 pub use account::{ApiToken, AuditEntry, Invitation, InvitationState, Member, User, Workspace};
 pub use error::DomainError;
 pub use ids::{ApiTokenId, InvitationId, UserId, WorkspaceId};
+pub use platform::Platform;
 pub use role::{Action, Role};
 pub use secret::Secret;
+pub use text::{
+    check_field, check_media, check_text, MediaInfo, MediaProblem, TextCheck, TextContext,
+    TextField, TextProblem, TextUnit,
+};
 pub use values::{DisplayName, Email, Language, Password, Timezone, WorkspaceName};

@@ -28,16 +28,21 @@ where
             })
             .unwrap_or(false);
         if !is_json {
-            return Err(ApiError::new(
+            return Err(ApiError::field(
                 ErrorCode::UnsupportedMediaType,
+                "content-type",
                 "send the body as JSON with 'Content-Type: application/json'",
             ));
         }
         let bytes = Bytes::from_request(req, state).await.map_err(|rej| {
             if rej.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::new(ErrorCode::PayloadTooLarge, "the body is larger than 1 MiB")
+                ApiError::field(
+                    ErrorCode::PayloadTooLarge,
+                    "body",
+                    "the body is larger than 1 MiB",
+                )
             } else {
-                ApiError::new(ErrorCode::MalformedJson, rej.body_text())
+                ApiError::field(ErrorCode::MalformedJson, "body", rej.body_text())
             }
         })?;
         parse(&bytes).map(ApiJson)
@@ -52,8 +57,9 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         let inner = err.into_inner();
         use serde_json::error::Category;
         match inner.classify() {
-            Category::Syntax | Category::Eof | Category::Io => ApiError::new(
+            Category::Syntax | Category::Eof | Category::Io => ApiError::field(
                 ErrorCode::MalformedJson,
+                "body",
                 format!("the body is not valid JSON: {inner}"),
             ),
             Category::Data => {
@@ -74,6 +80,7 @@ fn field_name(path: &str, message: &str) -> String {
         .filter(|_| message.starts_with("unknown field") || message.starts_with("missing field"));
     match (path, quoted) {
         (".", Some(q)) => q.to_string(),
+        (p, Some(q)) if p == q || p.ends_with(&format!(".{q}")) => p.to_string(),
         (p, Some(q)) => format!("{p}.{q}"),
         (".", None) => "body".to_string(),
         (p, None) => p.to_string(),

@@ -1,6 +1,10 @@
 //! Herald's web layer, tested through real HTTP against a server bound to port 0 with its
 //! own fresh database (SQLite file, or PostgreSQL when `HERALD_TEST_POSTGRES_URL` is set).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod helpers;
 
 mod api_walk;
+mod bad_input;
+mod isolation;
