@@ -29,7 +29,11 @@ fn main() {
     let mut floor = vec![];
     for _ in 0..RUNS {
         let t = Instant::now();
-        let ok = Command::new(BIN).arg("--version").stdout(Stdio::null()).status().expect("run herald --version");
+        let ok = Command::new(BIN)
+            .arg("--version")
+            .stdout(Stdio::null())
+            .status()
+            .expect("run herald --version");
         assert!(ok.success());
         floor.push(ms(t.elapsed()));
     }
@@ -57,8 +61,15 @@ fn main() {
         v[((v.len() - 1) as f64 * q).round() as usize]
     };
     println!("herald startup report ({RUNS} runs each, release build)");
-    println!("  floor: `herald --version` spawn+exit   p50 {:7.1} ms  max {:7.1} ms", p(&mut floor, 0.5), p(&mut floor, 1.0));
-    for (name, v) in [("first start (empty data folder)", &mut first), ("restart (existing database)", &mut restart)] {
+    println!(
+        "  floor: `herald --version` spawn+exit   p50 {:7.1} ms  max {:7.1} ms",
+        p(&mut floor, 0.5),
+        p(&mut floor, 1.0)
+    );
+    for (name, v) in [
+        ("first start (empty data folder)", &mut first),
+        ("restart (existing database)", &mut restart),
+    ] {
         let p50 = p(v, 0.5);
         let max = p(v, 1.0);
         println!(
@@ -82,7 +93,13 @@ fn ms(d: Duration) -> f64 {
 fn start(dir: &std::path::Path) -> (f64, Child) {
     let t = Instant::now();
     let mut child = Command::new(BIN)
-        .args(["--data-dir", dir.to_str().expect("utf-8 path"), "serve", "--listen", "127.0.0.1:0"])
+        .args([
+            "--data-dir",
+            dir.to_str().expect("utf-8 path"),
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+        ])
         .env("HERALD_LOG", "warn")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -92,7 +109,10 @@ fn start(dir: &std::path::Path) -> (f64, Child) {
     let mut line = String::new();
     let addr = loop {
         line.clear();
-        assert!(reader.read_line(&mut line).expect("read stdout") > 0, "herald exited before listening");
+        assert!(
+            reader.read_line(&mut line).expect("read stdout") > 0,
+            "herald exited before listening"
+        );
         if let Some(rest) = line.split("http://").nth(1) {
             break rest.split_whitespace().next().expect("address").to_string();
         }
@@ -106,13 +126,18 @@ fn start(dir: &std::path::Path) -> (f64, Child) {
         if healthz(&addr) {
             return (ms(t.elapsed()), child);
         }
-        assert!(t.elapsed() < Duration::from_secs(20), "no 200 from /healthz");
+        assert!(
+            t.elapsed() < Duration::from_secs(20),
+            "no 200 from /healthz"
+        );
         std::thread::sleep(Duration::from_micros(200));
     }
 }
 
 fn healthz(addr: &str) -> bool {
-    let Ok(mut s) = TcpStream::connect(addr) else { return false };
+    let Ok(mut s) = TcpStream::connect(addr) else {
+        return false;
+    };
     let req = format!("GET /healthz HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
     if s.write_all(req.as_bytes()).is_err() {
         return false;
@@ -122,7 +147,9 @@ fn healthz(addr: &str) -> bool {
 }
 
 fn stop(mut child: Child) {
-    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
     let _ = child.wait();
 }
 

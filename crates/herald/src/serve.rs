@@ -6,6 +6,7 @@ use crate::config::Config;
 use anyhow::{Context, Result};
 use herald_store::{SecretKey, Store};
 use herald_web::{AppState, WebConfig};
+use std::io::Write;
 use std::sync::Arc;
 use tracing_subscriber::EnvFilter;
 
@@ -68,14 +69,22 @@ pub async fn run(config: Config, args: ServeArgs) -> Result<()> {
             .await
             .with_context(|| format!("cannot listen on {}", config.listen))?;
         let addr = listener.local_addr()?;
-        println!(
+        // Written with errors ignored: a closed stdout (a supervisor that stopped reading)
+        // must not take the server down, as println! would.
+        let mut out = std::io::stdout();
+        let _ = writeln!(
+            out,
             "Herald is listening on http://{addr} (open {})",
             config.public_url
         );
         if store.count_users().await? == 0 {
-            println!("No users yet. Create the first one:");
-            println!("  herald user add you@example.com --password-stdin --admin");
+            let _ = writeln!(out, "No users yet. Create the first one:");
+            let _ = writeln!(
+                out,
+                "  herald user add you@example.com --password-stdin --admin"
+            );
         }
+        let _ = out.flush();
         herald_web::serve(listener, state, shutdown_signal()).await?;
     }
     if let Some(engine) = engine {

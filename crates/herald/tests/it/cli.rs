@@ -19,8 +19,18 @@ fn herald(dir: &Path) -> Command {
 }
 
 fn run_with_stdin(mut cmd: Command, input: &str) -> std::process::Output {
-    let mut child = cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
-    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
     child.wait_with_output().unwrap()
 }
 
@@ -30,49 +40,132 @@ fn user_token_backup_and_migrate() {
     let dir = tmp.path();
 
     let mut add = herald(dir);
-    add.args(["--data-dir", "d", "user", "add", "Anna@Example.com", "--password-stdin", "--admin"]);
+    add.args([
+        "--data-dir",
+        "d",
+        "user",
+        "add",
+        "Anna@Example.com",
+        "--password-stdin",
+        "--admin",
+    ]);
     let out = run_with_stdin(add, "correct horse battery\n");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(dir.join("d/herald.db").exists(), "SQLite in the data folder by default");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        dir.join("d/herald.db").exists(),
+        "SQLite in the data folder by default"
+    );
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(dir.join("d/secret.key")).map(|m| m.permissions().mode() & 0o777);
+        let mode =
+            std::fs::metadata(dir.join("d/secret.key")).map(|m| m.permissions().mode() & 0o777);
         // The key is created by commands that need it; user add does not.
         assert!(mode.is_err() || mode.unwrap() == 0o600);
     }
 
     // A short password names the field; nothing is created.
     let mut bad = herald(dir);
-    bad.args(["--data-dir", "d", "user", "add", "b@example.com", "--password-stdin"]);
+    bad.args([
+        "--data-dir",
+        "d",
+        "user",
+        "add",
+        "b@example.com",
+        "--password-stdin",
+    ]);
     let out = run_with_stdin(bad, "short\n");
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("password"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("password"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     // A duplicate (any case) is refused.
     let mut dup = herald(dir);
-    dup.args(["--data-dir", "d", "user", "add", "anna@EXAMPLE.com", "--password-stdin"]);
-    assert!(!run_with_stdin(dup, "correct horse battery\n").status.success());
+    dup.args([
+        "--data-dir",
+        "d",
+        "user",
+        "add",
+        "anna@EXAMPLE.com",
+        "--password-stdin",
+    ]);
+    assert!(!run_with_stdin(dup, "correct horse battery\n")
+        .status
+        .success());
 
     // token create prints only the token.
-    let out = herald(dir).args(["--data-dir", "d", "token", "create", "anna@example.com", "--name", "ci"]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = herald(dir)
+        .args([
+            "--data-dir",
+            "d",
+            "token",
+            "create",
+            "anna@example.com",
+            "--name",
+            "ci",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = String::from_utf8(out.stdout).unwrap();
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines.len(), 1, "{stdout}");
-    assert!(lines[0].starts_with("hld_") && lines[0].len() == 47, "{stdout}");
-    let out = herald(dir).args(["--data-dir", "d", "token", "create", "nobody@example.com"]).output().unwrap();
+    assert!(
+        lines[0].starts_with("hld_") && lines[0].len() == 47,
+        "{stdout}"
+    );
+    let out = herald(dir)
+        .args(["--data-dir", "d", "token", "create", "nobody@example.com"])
+        .output()
+        .unwrap();
     assert!(!out.status.success());
 
     // backup writes an openable copy and refuses to overwrite.
-    let out = herald(dir).args(["--data-dir", "d", "backup", "copy.db"]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let out = herald(dir).args(["--database-url", "sqlite://copy.db", "token", "create", "anna@example.com"]).output().unwrap();
-    assert!(out.status.success(), "the backup holds the user: {}", String::from_utf8_lossy(&out.stderr));
-    let out = herald(dir).args(["--data-dir", "d", "backup", "copy.db"]).output().unwrap();
+    let out = herald(dir)
+        .args(["--data-dir", "d", "backup", "copy.db"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = herald(dir)
+        .args([
+            "--database-url",
+            "sqlite://copy.db",
+            "token",
+            "create",
+            "anna@example.com",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "the backup holds the user: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = herald(dir)
+        .args(["--data-dir", "d", "backup", "copy.db"])
+        .output()
+        .unwrap();
     assert!(!out.status.success());
 
-    let out = herald(dir).args(["--data-dir", "d", "migrate"]).output().unwrap();
+    let out = herald(dir)
+        .args(["--data-dir", "d", "migrate"])
+        .output()
+        .unwrap();
     assert!(out.status.success());
 }
 
@@ -83,14 +176,26 @@ fn configuration_layers_and_errors() {
     // herald.toml in the working directory sets the data folder...
     std::fs::write(dir.join("herald.toml"), "data_dir = \"from-file\"\n").unwrap();
     let out = herald(dir).arg("migrate").output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(dir.join("from-file/herald.db").exists());
     // ...the environment overrides the file...
-    let out = herald(dir).arg("migrate").env("HERALD_DATA_DIR", "from-env").output().unwrap();
+    let out = herald(dir)
+        .arg("migrate")
+        .env("HERALD_DATA_DIR", "from-env")
+        .output()
+        .unwrap();
     assert!(out.status.success());
     assert!(dir.join("from-env/herald.db").exists());
     // ...and a flag overrides both.
-    let out = herald(dir).args(["--data-dir", "from-flag", "migrate"]).env("HERALD_DATA_DIR", "from-env").output().unwrap();
+    let out = herald(dir)
+        .args(["--data-dir", "from-flag", "migrate"])
+        .env("HERALD_DATA_DIR", "from-env")
+        .output()
+        .unwrap();
     assert!(out.status.success());
     assert!(dir.join("from-flag/herald.db").exists());
 
@@ -103,9 +208,18 @@ fn configuration_layers_and_errors() {
     std::fs::remove_file(dir.join("herald.toml")).unwrap();
 
     // Bad values name their setting.
-    let out = herald(dir).arg("migrate").env("HERALD_DATABASE_URL", "mysql://x").output().unwrap();
+    let out = herald(dir)
+        .arg("migrate")
+        .env("HERALD_DATABASE_URL", "mysql://x")
+        .output()
+        .unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("unsupported database URL"));
-    let out = herald(dir).args(["serve"]).env("HERALD_SECRET_KEY", "abc").env("HERALD_LISTEN", "127.0.0.1:0").output().unwrap();
+    let out = herald(dir)
+        .args(["serve"])
+        .env("HERALD_SECRET_KEY", "abc")
+        .env("HERALD_LISTEN", "127.0.0.1:0")
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("secret_key"));
 }
@@ -140,19 +254,40 @@ async fn serve_answers_and_stops_on_sigterm() {
         .spawn()
         .unwrap();
     let line = wait_for_line(&mut child, "listening on");
-    let url = line.split_whitespace().find(|w| w.starts_with("http://")).unwrap().to_string();
-    let health: serde_json::Value = reqwest::get(format!("{url}/healthz")).await.unwrap().json().await.unwrap();
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap()
+        .to_string();
+    let health: serde_json::Value = reqwest::get(format!("{url}/healthz"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(health["status"], "ok");
     let ready = reqwest::get(format!("{url}/readyz")).await.unwrap();
     assert_eq!(ready.status(), 200);
-    let metrics = reqwest::get(format!("{url}/metrics")).await.unwrap().text().await.unwrap();
+    let metrics = reqwest::get(format!("{url}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(metrics.contains("herald_http_requests_total"), "{metrics}");
-    assert!(!tmp.path().join("d/secret.key").exists(), "a configured key is not written to disk");
+    assert!(
+        !tmp.path().join("d/secret.key").exists(),
+        "a configured key is not written to disk"
+    );
 
     #[cfg(unix)]
     {
         let pid = child.id().to_string();
-        assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+        assert!(Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success());
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             if let Some(status) = child.try_wait().unwrap() {
