@@ -13,7 +13,7 @@ mod users;
 mod workspaces;
 
 pub use access::WorkspaceAccess;
-pub use me::issue_token;
+pub use me::{change_password_for, issue_token};
 
 use crate::state::AppState;
 use axum::Json;

@@ -55,6 +55,8 @@ fn login_page(
         workspaces: vec![],
         current: None,
         notice: None,
+        alert: None,
+        back: "/login".to_string(),
     };
     match render(
         tr,

@@ -6,7 +6,14 @@
 //! [`UiUser`], which redirects anonymous visitors to `/login`.
 
 mod assets;
+mod audit;
+mod flash;
+mod format;
+mod invite;
 mod login;
+mod members;
+mod profile;
+mod workspace;
 
 use crate::auth::{csrf, CurrentUser};
 use crate::error::{ApiError, ErrorCode};
@@ -29,6 +36,39 @@ pub fn routes() -> Router<AppState> {
         .route("/login", get(login::form).post(login::submit))
         .route("/logout", post(login::logout))
         .route("/language", post(login::set_language))
+        .route(
+            "/workspaces/new",
+            get(workspace::new_form).post(workspace::create),
+        )
+        .route("/w/{id}", get(workspace::overview))
+        .route(
+            "/w/{id}/settings",
+            get(workspace::settings).post(workspace::save_settings),
+        )
+        .route("/w/{id}/delete", post(workspace::delete))
+        .route("/w/{id}/members", get(members::list))
+        .route("/w/{id}/members/{user}/role", post(members::change_role))
+        .route("/w/{id}/members/{user}/remove", post(members::remove))
+        .route(
+            "/w/{id}/invitations",
+            get(members::invitations).post(members::invite),
+        )
+        .route(
+            "/w/{id}/invitations/{invitation}/revoke",
+            post(members::revoke),
+        )
+        .route("/w/{id}/audit", get(audit::log))
+        .route("/profile", get(profile::show).post(profile::save))
+        .route("/profile/password", post(profile::change_password))
+        .route(
+            "/profile/tokens",
+            get(profile::tokens).post(profile::create_token),
+        )
+        .route(
+            "/profile/tokens/{token}/revoke",
+            post(profile::revoke_token),
+        )
+        .route("/invite/{token}", get(invite::show).post(invite::accept))
         .merge(assets::routes())
 }
 
@@ -51,9 +91,28 @@ pub struct Page {
     pub current: Option<i64>,
     /// A one-line notice shown at the top (already translated).
     pub notice: Option<String>,
+    /// A one-line problem shown at the top (already translated).
+    pub alert: Option<String>,
+    /// This page's path, where the language switch returns to.
+    pub back: String,
 }
 
 impl Page {
+    /// The context of a page for a visitor who is not logged in; `csrf` is the anonymous
+    /// double-submit token.
+    pub fn anonymous(tr: Tr, csrf: String) -> Self {
+        Page {
+            tr,
+            user: None,
+            csrf,
+            workspaces: vec![],
+            current: None,
+            notice: None,
+            alert: None,
+            back: "/".to_string(),
+        }
+    }
+
     pub fn lang(&self) -> &'static str {
         self.tr.lang()
     }
@@ -160,6 +219,8 @@ impl FromRequestParts<AppState> for UiUser {
             workspaces,
             current: None,
             notice: None,
+            alert: None,
+            back: parts.uri.path().to_string(),
         };
         Ok(UiUser { current, page })
     }
@@ -171,6 +232,8 @@ pub enum UiError {
     NotFound(Tr),
     Forbidden(Tr),
     Csrf(Tr),
+    /// A request no form of ours sends (an unknown role, a malformed id).
+    Invalid(Tr),
     Internal(Tr, String),
 }
 
@@ -188,6 +251,7 @@ impl IntoResponse for UiError {
             UiError::NotFound(tr) => (StatusCode::NOT_FOUND, *tr, "common.not_found"),
             UiError::Forbidden(tr) => (StatusCode::FORBIDDEN, *tr, "common.forbidden"),
             UiError::Csrf(tr) => (StatusCode::FORBIDDEN, *tr, "login.csrf"),
+            UiError::Invalid(tr) => (StatusCode::UNPROCESSABLE_ENTITY, *tr, "err.invalid"),
             UiError::Internal(tr, msg) => {
                 tracing::error!(error = %msg, "UI error");
                 (StatusCode::INTERNAL_SERVER_ERROR, *tr, "common.error")
@@ -200,6 +264,8 @@ impl IntoResponse for UiError {
             workspaces: vec![],
             current: None,
             notice: None,
+            alert: None,
+            back: "/".to_string(),
         };
         let body = ErrorPage {
             title: tr.get("common.error"),
@@ -219,8 +285,14 @@ impl UiError {
             ErrorCode::NotFound => UiError::NotFound(tr),
             ErrorCode::Forbidden => UiError::Forbidden(tr),
             ErrorCode::CsrfFailed => UiError::Csrf(tr),
+            ErrorCode::InvalidField | ErrorCode::MalformedJson => UiError::Invalid(tr),
             _ => UiError::Internal(tr, e.message),
         }
+    }
+
+    /// Maps a store error onto a page.
+    pub fn store(tr: Tr, e: herald_store::StoreError) -> Self {
+        Self::from_api(tr, ApiError::from(e))
     }
 }
 
@@ -229,4 +301,82 @@ pub fn render<T: Template>(tr: Tr, tpl: &T) -> Result<Html<String>, UiError> {
     tpl.render()
         .map(Html)
         .map_err(|e| UiError::Internal(tr, e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    /// The message keys the UI code names as literals (`"invite.problem.expired"`) exist in
+    /// the catalogue, as the template scan in `i18n` does for templates.
+    #[test]
+    fn every_key_named_in_ui_code_exists() {
+        const PREFIXES: [&str; 16] = [
+            "app.",
+            "nav.",
+            "lang.",
+            "login.",
+            "common.",
+            "role.",
+            "ws.",
+            "settings.",
+            "members.",
+            "invite.",
+            "audit.",
+            "profile.",
+            "tokens.",
+            "err.",
+            "done.",
+            "month.",
+        ];
+        let keys: Vec<&str> = crate::i18n::keys().collect();
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/ui");
+        let mut checked = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+            for literal in text.split('"').skip(1).step_by(2) {
+                let key_like = literal.contains('.')
+                    && !literal.ends_with('.')
+                    && !literal.ends_with(".html")
+                    && literal
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._".contains(c));
+                if key_like && PREFIXES.iter().any(|p| literal.starts_with(p)) {
+                    assert!(
+                        keys.contains(&literal),
+                        "'{literal}' is not in the catalogue"
+                    );
+                    checked += 1;
+                }
+            }
+        }
+        assert!(
+            checked > 15,
+            "only {checked} keys found: is the scan right?"
+        );
+    }
+
+    /// The keys the UI builds with `format!` (per role, state, language, day count) exist.
+    #[test]
+    fn every_built_key_exists() {
+        let keys: Vec<&str> = crate::i18n::keys().collect();
+        let mut built = vec![];
+        for r in herald_domain::Role::ALL {
+            built.push(format!("role.{}", r.as_str()));
+            built.push(format!("role.hint.{}", r.as_str()));
+        }
+        for l in herald_domain::Language::ALL {
+            built.push(format!("lang.{}", l.code()));
+        }
+        for st in ["pending", "accepted", "revoked", "expired"] {
+            built.push(format!("invite.state.{st}"));
+        }
+        for d in super::members::DAYS {
+            built.push(format!("invite.days.{d}"));
+        }
+        for m in 1..=12 {
+            built.push(format!("month.{m}"));
+        }
+        for k in built {
+            assert!(keys.contains(&k.as_str()), "'{k}' is not in the catalogue");
+        }
+    }
 }

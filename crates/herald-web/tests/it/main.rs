@@ -7,4 +7,6 @@ mod helpers;
 
 mod api_walk;
 mod bad_input;
+mod browser;
 mod isolation;
+mod ui;
