@@ -88,6 +88,28 @@ pub struct ChannelCtx {
     pub credentials: Secret<serde_json::Value>,
 }
 
+impl ChannelCtx {
+    /// A non-empty string setting, trimmed.
+    pub fn setting_str(&self, key: &str) -> Option<&str> {
+        non_empty_str(&self.settings, key)
+    }
+
+    /// A boolean setting; absent or not a boolean reads as `false`.
+    pub fn setting_bool(&self, key: &str) -> bool {
+        self.settings.get(key).and_then(serde_json::Value::as_bool) == Some(true)
+    }
+
+    /// A non-empty string credential, trimmed. The answer is a secret: never log it.
+    pub fn credential_str(&self, key: &str) -> Option<&str> {
+        non_empty_str(self.credentials.expose(), key)
+    }
+}
+
+fn non_empty_str<'a>(object: &'a serde_json::Value, key: &str) -> Option<&'a str> {
+    let value = object.get(key)?.as_str()?.trim();
+    (!value.is_empty()).then_some(value)
+}
+
 /// A media file ready to send: the rendition for this platform on disk.
 #[derive(Debug, Clone)]
 pub struct OutgoingMedia {
