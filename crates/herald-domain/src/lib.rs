@@ -9,6 +9,7 @@ pub mod account;
 pub mod error;
 pub mod ids;
 pub mod platform;
+pub mod publishing;
 pub mod role;
 pub mod secret;
 pub mod text;

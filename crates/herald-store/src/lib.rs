@@ -18,7 +18,10 @@ mod traits;
 
 pub use crypto::SecretKey;
 pub use error::{Result, StoreError};
-pub use traits::{Accounts, Backend, NewUser, SessionRecord, Store, System, Workspaces};
+pub use traits::{
+    Accounts, Backend, ClaimedDelivery, Deliveries, MediaRecord, NewChannel, NewUser, NotSent,
+    Outcome, PostDraft, Publishing, SendJob, SessionRecord, Store, System, Workspaces,
+};
 
 use std::sync::Arc;
 

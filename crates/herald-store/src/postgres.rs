@@ -23,6 +23,8 @@ pub(crate) async fn open(url: &str) -> Result<SqlStore<Postgres>> {
 
 accounts_impl!(Postgres);
 workspaces_impl!(Postgres);
+publishing_impl!(Postgres);
+deliveries_impl!(Postgres, " FOR UPDATE OF d SKIP LOCKED");
 
 #[async_trait]
 impl crate::System for SqlStore<Postgres> {

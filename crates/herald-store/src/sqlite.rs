@@ -29,6 +29,8 @@ pub(crate) async fn open(url: &str) -> Result<SqlStore<Sqlite>> {
 
 accounts_impl!(Sqlite);
 workspaces_impl!(Sqlite);
+publishing_impl!(Sqlite);
+deliveries_impl!(Sqlite, "");
 
 #[async_trait]
 impl crate::System for SqlStore<Sqlite> {

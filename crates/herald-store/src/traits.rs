@@ -223,6 +223,295 @@ pub trait Workspaces: Send + Sync {
     ) -> Result<Vec<AuditEntry>>;
 }
 
+/// A channel to connect. The credentials are already encrypted by the caller.
+#[derive(Debug, Clone)]
+pub struct NewChannel<'a> {
+    pub platform: &'a str,
+    pub name: &'a str,
+    pub external_id: &'a str,
+    pub settings: &'a serde_json::Value,
+    pub credentials_encrypted: &'a str,
+}
+
+/// A post's content and targets, for creating or replacing one.
+#[derive(Debug, Clone, Default)]
+pub struct PostDraft {
+    pub text: String,
+    pub link: Option<String>,
+    pub first_comment: Option<String>,
+    pub labels: Vec<String>,
+    pub media: Vec<herald_domain::publishing::MediaId>,
+    pub channels: Vec<herald_domain::publishing::ChannelId>,
+    pub variants: Vec<(
+        herald_domain::publishing::ChannelId,
+        herald_domain::publishing::Variant,
+    )>,
+    /// `None` keeps (or makes) the post a draft: nothing goes out.
+    pub scheduled_at: Option<DateTime<Utc>>,
+}
+
+/// A media file's row.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct MediaRecord {
+    pub id: herald_domain::publishing::MediaId,
+    pub workspace_id: WorkspaceId,
+    pub sha256: String,
+    pub filename: String,
+    pub mime: String,
+    /// `image` or `video`.
+    pub kind: String,
+    pub bytes: i64,
+    pub width: Option<i64>,
+    pub height: Option<i64>,
+    pub duration_ms: Option<i64>,
+    pub alt_text: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Channels, posts, variants and media, as people edit them. Scoped by workspace.
+#[async_trait]
+pub trait Publishing: Send + Sync {
+    async fn create_channel(
+        &self,
+        ws: WorkspaceId,
+        new: NewChannel<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<herald_domain::publishing::Channel>;
+    /// The workspace's channels that are not disconnected, by name.
+    async fn channels(&self, ws: WorkspaceId) -> Result<Vec<herald_domain::publishing::Channel>>;
+    async fn channel(
+        &self,
+        ws: WorkspaceId,
+        id: herald_domain::publishing::ChannelId,
+    ) -> Result<Option<herald_domain::publishing::Channel>>;
+    /// Replaces a channel's credentials (reconnect) and sets it back to `ok`.
+    async fn set_channel_credentials(
+        &self,
+        ws: WorkspaceId,
+        id: herald_domain::publishing::ChannelId,
+        credentials_encrypted: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
+    /// Disconnects a channel: its waiting deliveries are cancelled.
+    async fn disconnect_channel(
+        &self,
+        ws: WorkspaceId,
+        id: herald_domain::publishing::ChannelId,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
+
+    /// Creates a post; when `scheduled_at` is set, one delivery per channel is scheduled in
+    /// the same transaction. Every channel must belong to `ws`.
+    async fn create_post(
+        &self,
+        ws: WorkspaceId,
+        author: UserId,
+        draft: &PostDraft,
+        now: DateTime<Utc>,
+    ) -> Result<herald_domain::publishing::Post>;
+    /// Replaces a post's content, targets and time. Deliveries not yet sent follow at once:
+    /// new channels get one, removed channels' waiting ones are cancelled, and a new time
+    /// moves them. A post whose deliveries have all gone out cannot be edited (`Conflict`).
+    async fn update_post(
+        &self,
+        ws: WorkspaceId,
+        id: herald_domain::publishing::PostId,
+        draft: &PostDraft,
+        now: DateTime<Utc>,
+    ) -> Result<herald_domain::publishing::Post>;
+    /// Deletes a post; its deliveries that have not been sent are cancelled at once.
+    async fn delete_post(
+        &self,
+        ws: WorkspaceId,
+        id: herald_domain::publishing::PostId,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
+    async fn post(
+        &self,
+        ws: WorkspaceId,
+        id: herald_domain::publishing::PostId,
+    ) -> Result<Option<herald_domain::publishing::Post>>;
+    /// Posts scheduled in `[from, to)` plus every draft when `include_drafts`, by time.
+    async fn posts(
+        &self,
+        ws: WorkspaceId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        include_drafts: bool,
+    ) -> Result<Vec<herald_domain::publishing::Post>>;
+    /// A post's deliveries, each with its attempts.
+    async fn deliveries(
+        &self,
+        ws: WorkspaceId,
+        post: herald_domain::publishing::PostId,
+    ) -> Result<Vec<herald_domain::publishing::Delivery>>;
+    /// Schedules a failed or needs-attention delivery again, now.
+    async fn retry_delivery(
+        &self,
+        ws: WorkspaceId,
+        id: herald_domain::publishing::DeliveryId,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
+    /// Published deliveries of a channel with the text that went out, newest first (the
+    /// sandbox feed).
+    async fn channel_feed(
+        &self,
+        ws: WorkspaceId,
+        channel: herald_domain::publishing::ChannelId,
+        limit: i64,
+    ) -> Result<Vec<(herald_domain::publishing::Delivery, String)>>;
+
+    #[allow(clippy::too_many_arguments)]
+    async fn add_media(
+        &self,
+        ws: WorkspaceId,
+        sha256: &str,
+        filename: &str,
+        mime: &str,
+        kind: &str,
+        bytes: i64,
+        dims: (Option<i64>, Option<i64>, Option<i64>),
+        now: DateTime<Utc>,
+    ) -> Result<MediaRecord>;
+    async fn media(&self, ws: WorkspaceId) -> Result<Vec<MediaRecord>>;
+    async fn media_item(
+        &self,
+        ws: WorkspaceId,
+        id: herald_domain::publishing::MediaId,
+    ) -> Result<Option<MediaRecord>>;
+    async fn set_alt_text(
+        &self,
+        ws: WorkspaceId,
+        id: herald_domain::publishing::MediaId,
+        alt: &str,
+    ) -> Result<()>;
+}
+
+/// A delivery the engine claimed, with what it needs to act.
+#[derive(Debug, Clone)]
+pub struct ClaimedDelivery {
+    pub id: herald_domain::publishing::DeliveryId,
+    pub workspace_id: WorkspaceId,
+    pub post_id: herald_domain::publishing::PostId,
+    pub channel_id: herald_domain::publishing::ChannelId,
+    pub attempt: i32,
+    pub needs_reconcile: bool,
+    pub idempotency_key: String,
+    pub claimed_at: DateTime<Utc>,
+}
+
+/// Everything a worker needs to send one delivery, read in the transaction that marked it
+/// `sending`.
+#[derive(Debug, Clone)]
+pub struct SendJob {
+    pub channel: herald_domain::publishing::Channel,
+    pub credentials_encrypted: String,
+    pub post: herald_domain::publishing::Post,
+}
+
+/// How an attempt ended, as the engine reports it. Every variant is written with the
+/// attempt's fence (worker and attempt number), so a late worker changes nothing.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    Published {
+        remote_id: String,
+        url: Option<String>,
+        detail: String,
+    },
+    /// Final refusal.
+    Failed {
+        error: String,
+    },
+    /// Try again at `due_at` (rate limit, retryable refusal, channel waiting).
+    Retry {
+        due_at: DateTime<Utc>,
+        error: String,
+    },
+    /// The remote call may or may not have posted: reconcile before anything else.
+    Unknown {
+        error: String,
+    },
+    /// A person must look (no way to reconcile, or reconciliation could not decide).
+    NeedsAttention {
+        error: String,
+    },
+    Cancelled {
+        reason: String,
+    },
+    /// Back to `scheduled` without counting an attempt against the post (e.g. the channel
+    /// must be reconnected first).
+    Requeue {
+        due_at: DateTime<Utc>,
+        reason: String,
+    },
+}
+
+/// Why `mark_sending` did not mark.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotSent {
+    /// Another worker holds a newer attempt: walk away.
+    LostFence,
+    /// The post was deleted: the delivery was cancelled.
+    PostDeleted,
+}
+
+/// The engine's side: claiming due deliveries with a lease, fencing, completing.
+#[async_trait]
+pub trait Deliveries: Send + Sync {
+    /// Returns expired leases to the queue (a claimed-but-unsent delivery to `scheduled`, a
+    /// `sending` one to `unknown`), then claims up to `limit` due deliveries for `worker`:
+    /// SKIP LOCKED on PostgreSQL, one `UPDATE … RETURNING` on SQLite.
+    async fn claim_due(
+        &self,
+        worker: &str,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<ClaimedDelivery>>;
+    /// Marks a claimed delivery `sending` (committed before the remote call) and reads what
+    /// to send in the same transaction.
+    async fn mark_sending(
+        &self,
+        claim: &ClaimedDelivery,
+        worker: &str,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+    ) -> Result<std::result::Result<SendJob, NotSent>>;
+    /// What a claimed delivery that must be reconciled needs (no state change).
+    async fn job(&self, claim: &ClaimedDelivery) -> Result<Option<SendJob>>;
+    /// Records the attempt's outcome, fenced by worker and attempt; `false` when the fence
+    /// no longer holds (nothing was written). Updates the post's status in the same
+    /// transaction.
+    async fn complete(
+        &self,
+        claim: &ClaimedDelivery,
+        worker: &str,
+        outcome: &Outcome,
+        now: DateTime<Utc>,
+    ) -> Result<bool>;
+    /// Sets a channel's status (rate limit until `not_before`, reconnect needed, ok).
+    async fn set_channel_status(
+        &self,
+        channel: herald_domain::publishing::ChannelId,
+        status: herald_domain::publishing::ChannelStatus,
+        reason: Option<&str>,
+        not_before: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
+    /// Stores refreshed credentials for a channel (after a token refresh).
+    async fn update_channel_credentials(
+        &self,
+        channel: herald_domain::publishing::ChannelId,
+        credentials_encrypted: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
+    /// The next instant work becomes due: a delivery's due time (or its channel's
+    /// `not_before`, whichever is later) or a lease's expiry.
+    async fn next_wake(&self) -> Result<Option<DateTime<Utc>>>;
+    /// Counts deliveries by state (for metrics and tests).
+    async fn delivery_counts(&self) -> Result<Vec<(String, i64)>>;
+}
+
 /// Everything Herald stores.
-pub trait Store: System + Accounts + Workspaces {}
-impl<T: System + Accounts + Workspaces> Store for T {}
+pub trait Store: System + Accounts + Workspaces + Publishing + Deliveries {}
+impl<T: System + Accounts + Workspaces + Publishing + Deliveries> Store for T {}

@@ -11,6 +11,11 @@
 pub(crate) mod accounts;
 #[macro_use]
 pub(crate) mod workspaces;
+#[macro_use]
+pub(crate) mod publishing;
+#[macro_use]
+pub(crate) mod deliveries;
+pub(crate) mod rows;
 
 use crate::time::{from_ms, from_ms_opt};
 use crate::StoreError;
