@@ -1,17 +1,35 @@
 //! Herald's background workers. Each runs as a tokio task that stops when the engine's
-//! shutdown signal fires; a process started with `--no-workers` simply never starts them.
+//! shutdown signal fires; a process started with `--no-workers` never starts them.
 //!
-//! Today the engine runs housekeeping (expired sessions, stale login-throttle windows). The
-//! publisher, collectors and token refreshers join it here, beside it.
+//! - [`publisher`]: takes due deliveries through the exactly-once state machine.
+//! - housekeeping: expired sessions and stale login-throttle windows, hourly.
+
+pub mod media;
+pub mod publisher;
+
+pub use media::MediaResolver;
+pub use publisher::{Publisher, PublisherConfig};
 
 use chrono::{Duration, Utc};
-use herald_store::Store;
+use herald_platforms::Registry;
+use herald_store::{SecretKey, Store};
 use std::sync::Arc;
-use tokio::sync::watch;
+use tokio::sync::{watch, Notify};
 use tokio::task::JoinHandle;
 
 /// How often housekeeping runs.
 pub const HOUSEKEEPING_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// What the workers need.
+pub struct EngineDeps {
+    pub store: Arc<dyn Store>,
+    pub registry: Arc<Registry>,
+    pub key: SecretKey,
+    pub media: Option<Arc<dyn MediaResolver>>,
+    pub publisher: PublisherConfig,
+    /// Notified whenever something was scheduled, so the publisher wakes at once.
+    pub wake: Arc<Notify>,
+}
 
 /// The running workers.
 pub struct Engine {
@@ -21,13 +39,24 @@ pub struct Engine {
 
 impl Engine {
     /// Starts every worker.
-    pub fn start(store: Arc<dyn Store>) -> Engine {
+    pub fn start(deps: EngineDeps) -> Engine {
         let (stop, rx) = watch::channel(false);
-        let tasks = vec![tokio::spawn(housekeeping(store, rx))];
+        let publisher = Arc::new(Publisher::new(
+            deps.store.clone(),
+            deps.registry,
+            deps.key,
+            deps.publisher,
+            deps.wake,
+            deps.media,
+        ));
+        let tasks = vec![
+            tokio::spawn(housekeeping(deps.store, rx.clone())),
+            tokio::spawn(publisher.run(rx)),
+        ];
         Engine { stop, tasks }
     }
 
-    /// Signals every worker to stop and waits for them.
+    /// Signals every worker to stop and waits for them (in-flight deliveries finish).
     pub async fn shutdown(self) {
         let _ = self.stop.send(true);
         for t in self.tasks {

@@ -398,6 +398,9 @@ pub struct ClaimedDelivery {
     pub needs_reconcile: bool,
     pub idempotency_key: String,
     pub claimed_at: DateTime<Utc>,
+    /// When an earlier attempt first marked it `sending`: a post that may be on the platform
+    /// was sent no earlier than this.
+    pub first_sent_at: Option<DateTime<Utc>>,
 }
 
 /// Everything a worker needs to send one delivery, read in the transaction that marked it
@@ -468,27 +471,26 @@ pub trait Deliveries: Send + Sync {
         lease_until: DateTime<Utc>,
         limit: i64,
     ) -> Result<Vec<ClaimedDelivery>>;
-    /// Marks a claimed delivery `sending` (committed before the remote call) and reads what
-    /// to send in the same transaction.
+    /// Marks claimed deliveries `sending` (committed before the remote calls) and reads what
+    /// to send, all in one transaction; one answer per claim, in order.
     async fn mark_sending(
         &self,
-        claim: &ClaimedDelivery,
+        claims: &[ClaimedDelivery],
         worker: &str,
         now: DateTime<Utc>,
         lease_until: DateTime<Utc>,
-    ) -> Result<std::result::Result<SendJob, NotSent>>;
+    ) -> Result<Vec<std::result::Result<SendJob, NotSent>>>;
     /// What a claimed delivery that must be reconciled needs (no state change).
     async fn job(&self, claim: &ClaimedDelivery) -> Result<Option<SendJob>>;
-    /// Records the attempt's outcome, fenced by worker and attempt; `false` when the fence
-    /// no longer holds (nothing was written). Updates the post's status in the same
-    /// transaction.
+    /// Records attempts' outcomes in one transaction, each fenced by worker and attempt;
+    /// `false` where the fence no longer holds (nothing was written for it). The posts'
+    /// statuses are updated in the same transaction.
     async fn complete(
         &self,
-        claim: &ClaimedDelivery,
+        done: &[(ClaimedDelivery, Outcome)],
         worker: &str,
-        outcome: &Outcome,
         now: DateTime<Utc>,
-    ) -> Result<bool>;
+    ) -> Result<Vec<bool>>;
     /// Sets a channel's status (rate limit until `not_before`, reconnect needed, ok).
     async fn set_channel_status(
         &self,

@@ -27,4 +27,10 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Encrypts platform credentials at rest.
     pub secret_key: herald_store::SecretKey,
+    /// Wakes this process's publisher when something was scheduled.
+    pub wake: Arc<tokio::sync::Notify>,
+    /// The connectors, for the platform list, connect checks and text rules.
+    pub registry: Arc<herald_platforms::Registry>,
+    /// The media library in the data folder.
+    pub media: herald_media::MediaLibrary,
 }

@@ -35,6 +35,15 @@ pub enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Check post text against a platform's rules.
+    #[command(subcommand)]
+    Text(TextCommand),
+    /// Create a demo workspace with sandbox channels and a week of scheduled posts.
+    Demo {
+        /// Make this existing user the demo workspace's owner (default: create demo@example.com).
+        #[arg(long)]
+        email: Option<String>,
+    },
     /// Copy the SQLite database to FILE while Herald keeps running.
     Backup {
         /// The file to write; it must not exist yet.
@@ -69,6 +78,23 @@ pub enum UserCommand {
         /// Display name.
         #[arg(long)]
         name: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TextCommand {
+    /// Read text on standard input and print one JSON object: platform, length, limit, ok, unit.
+    Check {
+        /// vk, ok, telegram, bluesky, mastodon, x, threads, instagram, facebook, linkedin,
+        /// youtube, pinterest, reddit or tiktok.
+        #[arg(long)]
+        platform: String,
+        /// Telegram: the text is a media caption (1,024) rather than a message (4,096).
+        #[arg(long)]
+        caption: bool,
+        /// Mastodon: the instance's own limit (from /api/v2/instance).
+        #[arg(long)]
+        instance_limit: Option<usize>,
     },
 }
 
@@ -145,6 +171,33 @@ pub async fn run(cli: Cli) -> Result<()> {
                 .map_err(|e| anyhow::anyhow!("{}", e.message))?;
             println!("{token}");
             Ok(())
+        }
+        Command::Text(TextCommand::Check {
+            platform,
+            caption,
+            instance_limit,
+        }) => {
+            let platform =
+                herald_domain::Platform::parse(&platform).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let mut text = String::new();
+            std::io::stdin()
+                .read_to_string(&mut text)
+                .context("cannot read the text from standard input")?;
+            // A trailing newline from `echo` or a file is not part of the post.
+            let text = text.strip_suffix('\n').unwrap_or(&text);
+            let text = text.strip_suffix('\r').unwrap_or(text);
+            let ctx = herald_domain::text::TextContext {
+                telegram_caption: caption,
+                mastodon_limit: instance_limit,
+                ..Default::default()
+            };
+            let check = herald_domain::text::check_text(platform, text, &ctx);
+            println!("{}", serde_json::to_string(&check)?);
+            Ok(())
+        }
+        Command::Demo { email } => {
+            let config = Config::load(&cli.overrides, None)?;
+            crate::demo::run(&config, email.as_deref()).await
         }
         Command::Backup { file } => {
             let config = Config::load(&cli.overrides, None)?;

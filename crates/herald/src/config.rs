@@ -17,6 +17,9 @@ pub struct FileConfig {
     pub public_url: Option<String>,
     pub trust_proxy: Option<bool>,
     pub log_format: Option<String>,
+    pub http_timeout_secs: Option<u64>,
+    pub publish_lease_secs: Option<u64>,
+    pub publish_concurrency: Option<usize>,
 }
 
 /// Values given on the command line (all optional).
@@ -43,6 +46,12 @@ pub struct Config {
     pub public_url: String,
     pub trust_proxy: bool,
     pub json_logs: bool,
+    /// How long a call to a platform may take before its outcome counts as unknown.
+    pub http_timeout: std::time::Duration,
+    /// How long a worker's claim on a delivery lasts; always longer than `http_timeout`.
+    pub publish_lease: std::time::Duration,
+    /// Deliveries in flight at once per process.
+    pub publish_concurrency: usize,
 }
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
@@ -96,6 +105,27 @@ impl Config {
             "text" => false,
             other => bail!("log_format: '{other}' is not one of: text, json"),
         };
+        let num = |name: &str, file: Option<u64>, default: u64| -> Result<u64> {
+            match env(name) {
+                Some(v) => v
+                    .parse()
+                    .with_context(|| format!("{name}: '{v}' is not a whole number")),
+                None => Ok(file.unwrap_or(default)),
+            }
+        };
+        let http_timeout = num("HERALD_HTTP_TIMEOUT_SECS", file.http_timeout_secs, 30)?;
+        let publish_lease = num("HERALD_PUBLISH_LEASE_SECS", file.publish_lease_secs, 90)?;
+        let publish_concurrency = num(
+            "HERALD_PUBLISH_CONCURRENCY",
+            file.publish_concurrency.map(|c| c as u64),
+            32,
+        )?;
+        if http_timeout == 0 || publish_lease < http_timeout + 2 {
+            bail!("publish_lease_secs ({publish_lease}) must exceed http_timeout_secs ({http_timeout}) by at least 2 seconds, so a live worker never loses a delivery mid-call");
+        }
+        if publish_concurrency == 0 || publish_concurrency > 1024 {
+            bail!("publish_concurrency: must be between 1 and 1024");
+        }
         if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
             bail!("public_url: '{public_url}' must start with http:// or https://");
         }
@@ -107,6 +137,9 @@ impl Config {
             public_url,
             trust_proxy,
             json_logs,
+            http_timeout: std::time::Duration::from_secs(http_timeout),
+            publish_lease: std::time::Duration::from_secs(publish_lease),
+            publish_concurrency: publish_concurrency as usize,
         })
     }
 

@@ -3,6 +3,8 @@
 
 mod cli;
 mod config;
+mod demo;
+mod media;
 mod serve;
 
 use anyhow::Result;

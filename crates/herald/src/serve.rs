@@ -19,11 +19,21 @@ pub fn app_state(config: &Config, store: Arc<dyn Store>) -> Result<AppState> {
         }),
         metrics: Arc::new(herald_web::metrics::Metrics::new()),
         secret_key: secret_key(config)?,
+        wake: Arc::new(tokio::sync::Notify::new()),
+        registry: Arc::new(herald_platforms::Registry::new(config.http_timeout)),
+        media: herald_media::MediaLibrary::open(&config.data_dir.join("media")).with_context(
+            || {
+                format!(
+                    "cannot open the media folder in {}",
+                    config.data_dir.display()
+                )
+            },
+        )?,
     })
 }
 
 /// The key from the configuration, or the one generated into the data folder.
-fn secret_key(config: &Config) -> Result<SecretKey> {
+pub fn secret_key(config: &Config) -> Result<SecretKey> {
     match &config.secret_key {
         Some(hex) => {
             SecretKey::from_hex(hex.expose()).map_err(|e| anyhow::anyhow!("secret_key: {e}"))
@@ -56,7 +66,23 @@ pub async fn run(config: Config, args: ServeArgs) -> Result<()> {
     init_logs(config.json_logs);
     let store = open(&config).await?;
     let state = app_state(&config, store.clone())?;
-    let engine = (!args.no_workers).then(|| herald_engine::Engine::start(store.clone()));
+    let engine = (!args.no_workers).then(|| {
+        let mut publisher = herald_engine::PublisherConfig::new(worker_id());
+        publisher.lease = config.publish_lease;
+        publisher.concurrency = config.publish_concurrency;
+        herald_engine::Engine::start(herald_engine::EngineDeps {
+            store: store.clone(),
+            registry: state.registry.clone(),
+            key: state.secret_key.clone(),
+            media: Some(Arc::new(crate::media::LibraryResolver::new(
+                store.clone(),
+                state.registry.clone(),
+                &config.data_dir,
+            ))),
+            publisher,
+            wake: state.wake.clone(),
+        })
+    });
 
     if args.no_web {
         tracing::info!(
@@ -113,4 +139,14 @@ async fn shutdown_signal() {
         _ = ctrl_c => {}
         _ = term => {}
     }
+}
+
+/// This process's fence id: host, process id and a random suffix, so a restarted process
+/// never mistakes an old claim for its own.
+fn worker_id() -> String {
+    let host = std::fs::read_to_string("/etc/hostname")
+        .map(|h| h.trim().to_string())
+        .unwrap_or_else(|_| "herald".into());
+    let suffix = &herald_web::auth::secret_token::generate()[..8];
+    format!("{host}-{}-{suffix}", std::process::id())
 }

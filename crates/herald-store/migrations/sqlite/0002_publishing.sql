@@ -75,6 +75,8 @@ CREATE TABLE deliveries (
     lease_until     BIGINT,
     -- Set when an outcome was unknown: the next claim must reconcile before sending.
     needs_reconcile BOOLEAN NOT NULL DEFAULT FALSE,
+    -- When it was first marked sending: reconciliation looks for the post from then on.
+    first_sent_at   BIGINT,
     -- Stable for the delivery's whole life: the platform idempotency key and our marker.
     idempotency_key TEXT    NOT NULL UNIQUE,
     remote_id       TEXT,

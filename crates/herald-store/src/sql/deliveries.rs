@@ -52,9 +52,9 @@ macro_rules! deliveries_impl {
                        WHERE d.state IN ('scheduled', 'unknown') AND d.due_at <= $3 AND c.status IN ('ok', 'rate_limited') \
                        AND (c.not_before IS NULL OR c.not_before <= $3) ORDER BY d.due_at, d.id LIMIT $4",
                     $skip_locked,
-                    ") RETURNING id, workspace_id, post_id, channel_id, attempt, needs_reconcile, idempotency_key"
+                    ") RETURNING id, workspace_id, post_id, channel_id, attempt, needs_reconcile, idempotency_key, first_sent_at"
                 );
-                let rows: Vec<(i64, i64, i64, i64, i32, bool, String)> = sqlx::query_as(sql)
+                let rows: Vec<(i64, i64, i64, i64, i32, bool, String, Option<i64>)> = sqlx::query_as(sql)
                     .bind(worker)
                     .bind($crate::time::to_ms(lease_until))
                     .bind(at)
@@ -64,7 +64,7 @@ macro_rules! deliveries_impl {
                 tx.commit().await?;
                 Ok(rows
                     .into_iter()
-                    .map(|(id, ws, post, channel, attempt, needs_reconcile, key)| $crate::ClaimedDelivery {
+                    .map(|(id, ws, post, channel, attempt, needs_reconcile, key, first_sent)| $crate::ClaimedDelivery {
                         id: herald_domain::publishing::DeliveryId(id),
                         workspace_id: herald_domain::WorkspaceId(ws),
                         post_id: herald_domain::publishing::PostId(post),
@@ -73,52 +73,57 @@ macro_rules! deliveries_impl {
                         needs_reconcile,
                         idempotency_key: key,
                         claimed_at: now,
+                        first_sent_at: first_sent.map($crate::time::from_ms),
                     })
                     .collect())
             }
 
             async fn mark_sending(
                 &self,
-                claim: &$crate::ClaimedDelivery,
+                claims: &[$crate::ClaimedDelivery],
                 worker: &str,
                 now: chrono::DateTime<chrono::Utc>,
                 lease_until: chrono::DateTime<chrono::Utc>,
-            ) -> $crate::Result<std::result::Result<$crate::SendJob, $crate::NotSent>> {
+            ) -> $crate::Result<Vec<std::result::Result<$crate::SendJob, $crate::NotSent>>> {
                 let at = $crate::time::to_ms(now);
                 let mut tx = self.pool.begin().await?;
-                let done = sqlx::query(
-                    "UPDATE deliveries SET state = 'sending', lease_until = $1, updated_at = $2 \
-                     WHERE id = $3 AND worker = $4 AND attempt = $5 AND state = 'claimed' \
-                     AND EXISTS (SELECT 1 FROM posts p WHERE p.id = deliveries.post_id AND p.deleted_at IS NULL)",
-                )
-                .bind($crate::time::to_ms(lease_until))
-                .bind(at)
-                .bind(claim.id.0)
-                .bind(worker)
-                .bind(claim.attempt)
-                .execute(&mut *tx)
-                .await?;
-                if done.rows_affected() == 0 {
-                    let cancelled = sqlx::query(
-                        "UPDATE deliveries SET state = 'cancelled', error = 'post deleted', worker = NULL, lease_until = NULL, updated_at = $1 \
-                         WHERE id = $2 AND worker = $3 AND attempt = $4 AND state = 'claimed'",
+                let mut out = Vec::with_capacity(claims.len());
+                for claim in claims {
+                    let done = sqlx::query(
+                        "UPDATE deliveries SET state = 'sending', lease_until = $1, updated_at = $2, first_sent_at = COALESCE(first_sent_at, $2) \
+                         WHERE id = $3 AND worker = $4 AND attempt = $5 AND state = 'claimed' \
+                         AND EXISTS (SELECT 1 FROM posts p WHERE p.id = deliveries.post_id AND p.deleted_at IS NULL)",
                     )
+                    .bind($crate::time::to_ms(lease_until))
                     .bind(at)
                     .bind(claim.id.0)
                     .bind(worker)
                     .bind(claim.attempt)
                     .execute(&mut *tx)
                     .await?;
-                    tx.commit().await?;
-                    return Ok(Err(if cancelled.rows_affected() == 1 {
-                        $crate::NotSent::PostDeleted
-                    } else {
-                        $crate::NotSent::LostFence
-                    }));
+                    if done.rows_affected() == 0 {
+                        let cancelled = sqlx::query(
+                            "UPDATE deliveries SET state = 'cancelled', error = 'post deleted', worker = NULL, lease_until = NULL, updated_at = $1 \
+                             WHERE id = $2 AND worker = $3 AND attempt = $4 AND state = 'claimed'",
+                        )
+                        .bind(at)
+                        .bind(claim.id.0)
+                        .bind(worker)
+                        .bind(claim.attempt)
+                        .execute(&mut *tx)
+                        .await?;
+                        out.push(Err(if cancelled.rows_affected() == 1 {
+                            $crate::NotSent::PostDeleted
+                        } else {
+                            $crate::NotSent::LostFence
+                        }));
+                        continue;
+                    }
+                    let job = send_job!(tx, claim)?;
+                    out.push(job.ok_or($crate::NotSent::PostDeleted));
                 }
-                let job = send_job!(tx, claim)?;
                 tx.commit().await?;
-                Ok(job.ok_or($crate::NotSent::PostDeleted))
+                Ok(out)
             }
 
             async fn job(&self, claim: &$crate::ClaimedDelivery) -> $crate::Result<Option<$crate::SendJob>> {
@@ -128,64 +133,74 @@ macro_rules! deliveries_impl {
 
             async fn complete(
                 &self,
-                claim: &$crate::ClaimedDelivery,
+                done: &[($crate::ClaimedDelivery, $crate::Outcome)],
                 worker: &str,
-                outcome: &$crate::Outcome,
                 now: chrono::DateTime<chrono::Utc>,
-            ) -> $crate::Result<bool> {
+            ) -> $crate::Result<Vec<bool>> {
                 use $crate::Outcome as O;
                 let at = $crate::time::to_ms(now);
-                let (state, due, remote_id, url, error, reconcile, outcome_name, detail, uncount) = match outcome {
-                    O::Published { remote_id, url, detail } => ("published", None, Some(remote_id.clone()), url.clone(), None, false, "published", detail.clone(), 0),
-                    O::Failed { error } => ("failed", None, None, None, Some(error.clone()), false, "failed", error.clone(), 0),
-                    O::Retry { due_at, error } => ("scheduled", Some(*due_at), None, None, Some(error.clone()), false, "retry", error.clone(), 0),
-                    O::Unknown { error } => ("unknown", Some(now + chrono::Duration::seconds(2)), None, None, Some(error.clone()), true, "unknown", error.clone(), 0),
-                    O::NeedsAttention { error } => ("needs_attention", None, None, None, Some(error.clone()), true, "needs_attention", error.clone(), 0),
-                    O::Cancelled { reason } => ("cancelled", None, None, None, Some(reason.clone()), false, "cancelled", reason.clone(), 0),
-                    O::Requeue { due_at, reason } => ("scheduled", Some(*due_at), None, None, Some(reason.clone()), true, "requeued", reason.clone(), 1),
-                };
                 let mut tx = self.pool.begin().await?;
-                let done = sqlx::query(
-                    "UPDATE deliveries SET state = $1, due_at = COALESCE($2, due_at), remote_id = COALESCE($3, remote_id), \
-                     remote_url = COALESCE($4, remote_url), error = $5, \
-                     needs_reconcile = CASE WHEN $6 THEN needs_reconcile OR $1 IN ('unknown', 'needs_attention') ELSE FALSE END, \
-                     published_at = CASE WHEN $1 = 'published' THEN $7 ELSE published_at END, \
-                     attempt = attempt - $8, worker = NULL, lease_until = NULL, updated_at = $7 \
-                     WHERE id = $9 AND worker = $10 AND attempt = $11 AND state IN ('claimed', 'sending')",
-                )
-                .bind(state)
-                .bind(due.map($crate::time::to_ms))
-                .bind(remote_id)
-                .bind(url)
-                .bind(error)
-                .bind(reconcile)
-                .bind(at)
-                .bind(uncount)
-                .bind(claim.id.0)
-                .bind(worker)
-                .bind(claim.attempt)
-                .execute(&mut *tx)
-                .await?;
-                if done.rows_affected() == 0 {
-                    return Ok(false);
+                let mut out = Vec::with_capacity(done.len());
+                let mut posts: Vec<i64> = vec![];
+                for (claim, outcome) in done {
+                    let (state, due, remote_id, url, error, reconcile, outcome_name, detail, uncount) = match outcome {
+                        O::Published { remote_id, url, detail } => ("published", None, Some(remote_id.clone()), url.clone(), None, false, "published", detail.clone(), 0),
+                        O::Failed { error } => ("failed", None, None, None, Some(error.clone()), false, "failed", error.clone(), 0),
+                        O::Retry { due_at, error } => ("scheduled", Some(*due_at), None, None, Some(error.clone()), false, "retry", error.clone(), 0),
+                        O::Unknown { error } => ("unknown", Some(now + chrono::Duration::seconds(2)), None, None, Some(error.clone()), true, "unknown", error.clone(), 0),
+                        O::NeedsAttention { error } => ("needs_attention", None, None, None, Some(error.clone()), true, "needs_attention", error.clone(), 0),
+                        O::Cancelled { reason } => ("cancelled", None, None, None, Some(reason.clone()), false, "cancelled", reason.clone(), 0),
+                        O::Requeue { due_at, reason } => ("scheduled", Some(*due_at), None, None, Some(reason.clone()), true, "requeued", reason.clone(), 1),
+                    };
+                    let updated = sqlx::query(
+                        "UPDATE deliveries SET state = $1, due_at = COALESCE($2, due_at), remote_id = COALESCE($3, remote_id), \
+                         remote_url = COALESCE($4, remote_url), error = $5, \
+                         needs_reconcile = CASE WHEN $6 THEN needs_reconcile OR $1 IN ('unknown', 'needs_attention') ELSE FALSE END, \
+                         published_at = CASE WHEN $1 = 'published' THEN $7 ELSE published_at END, \
+                         attempt = attempt - $8, worker = NULL, lease_until = NULL, updated_at = $7 \
+                         WHERE id = $9 AND worker = $10 AND attempt = $11 AND state IN ('claimed', 'sending')",
+                    )
+                    .bind(state)
+                    .bind(due.map($crate::time::to_ms))
+                    .bind(remote_id)
+                    .bind(url)
+                    .bind(error)
+                    .bind(reconcile)
+                    .bind(at)
+                    .bind(uncount)
+                    .bind(claim.id.0)
+                    .bind(worker)
+                    .bind(claim.attempt)
+                    .execute(&mut *tx)
+                    .await?;
+                    if updated.rows_affected() == 0 {
+                        out.push(false);
+                        continue;
+                    }
+                    sqlx::query(
+                        "INSERT INTO delivery_attempts (delivery_id, workspace_id, attempt, worker, started_at, finished_at, outcome, detail) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                    )
+                    .bind(claim.id.0)
+                    .bind(claim.workspace_id.0)
+                    .bind(claim.attempt)
+                    .bind(worker)
+                    .bind($crate::time::to_ms(claim.claimed_at))
+                    .bind(at)
+                    .bind(outcome_name)
+                    .bind(detail)
+                    .execute(&mut *tx)
+                    .await?;
+                    if !posts.contains(&claim.post_id.0) {
+                        posts.push(claim.post_id.0);
+                    }
+                    out.push(true);
                 }
-                sqlx::query(
-                    "INSERT INTO delivery_attempts (delivery_id, workspace_id, attempt, worker, started_at, finished_at, outcome, detail) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                )
-                .bind(claim.id.0)
-                .bind(claim.workspace_id.0)
-                .bind(claim.attempt)
-                .bind(worker)
-                .bind($crate::time::to_ms(claim.claimed_at))
-                .bind(at)
-                .bind(outcome_name)
-                .bind(detail)
-                .execute(&mut *tx)
-                .await?;
-                refresh_post_status!(tx, claim.post_id.0, at);
+                for post in posts {
+                    refresh_post_status!(tx, post, at);
+                }
                 tx.commit().await?;
-                Ok(true)
+                Ok(out)
             }
 
             async fn set_channel_status(

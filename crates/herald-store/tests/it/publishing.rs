@@ -11,6 +11,34 @@ fn t(s: i64) -> chrono::DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0).unwrap() + Duration::seconds(s)
 }
 
+/// One claim through the batch API.
+async fn mark(
+    store: &Arc<dyn Store>,
+    claim: &herald_store::ClaimedDelivery,
+    worker: &str,
+    now: chrono::DateTime<Utc>,
+    lease: chrono::DateTime<Utc>,
+) -> Result<herald_store::SendJob, NotSent> {
+    store
+        .mark_sending(std::slice::from_ref(claim), worker, now, lease)
+        .await
+        .unwrap()
+        .remove(0)
+}
+
+async fn done(
+    store: &Arc<dyn Store>,
+    claim: &herald_store::ClaimedDelivery,
+    worker: &str,
+    outcome: &Outcome,
+    now: chrono::DateTime<Utc>,
+) -> bool {
+    store
+        .complete(&[(claim.clone(), outcome.clone())], worker, now)
+        .await
+        .unwrap()[0]
+}
+
 async fn story(store: Arc<dyn Store>) {
     let user = store
         .create_user(
@@ -136,18 +164,10 @@ async fn story(store: Arc<dyn Store>) {
 
     // The fence: another worker cannot mark or complete it.
     assert_eq!(
-        store
-            .mark_sending(a, "w2", t(61), t(91))
-            .await
-            .unwrap()
-            .err(),
+        mark(&store, a, "w2", t(61), t(91)).await.err(),
         Some(NotSent::LostFence)
     );
-    let job = store
-        .mark_sending(a, "w1", t(61), t(91))
-        .await
-        .unwrap()
-        .unwrap();
+    let job = mark(&store, a, "w1", t(61), t(91)).await.unwrap();
     assert_eq!(job.credentials_encrypted, "v1:x");
     assert_eq!(job.post.text, "Hello");
     let ok = Outcome::Published {
@@ -155,10 +175,10 @@ async fn story(store: Arc<dyn Store>) {
         url: Some("https://x/r1".into()),
         detail: String::new(),
     };
-    assert!(!store.complete(a, "w2", &ok, t(62)).await.unwrap());
-    assert!(store.complete(a, "w1", &ok, t(62)).await.unwrap());
+    assert!(!done(&store, a, "w2", &ok, t(62)).await);
+    assert!(done(&store, a, "w1", &ok, t(62)).await);
     assert!(
-        !store.complete(a, "w1", &ok, t(63)).await.unwrap(),
+        !done(&store, a, "w1", &ok, t(63)).await,
         "a completion lands once"
     );
     assert_eq!(
@@ -171,25 +191,17 @@ async fn story(store: Arc<dyn Store>) {
     assert_eq!(again.len(), 1);
     assert_eq!((again[0].id, again[0].attempt), (b.id, 2));
     assert_eq!(
-        store
-            .mark_sending(b, "w1", t(92), t(122))
-            .await
-            .unwrap()
-            .err(),
+        mark(&store, b, "w1", t(92), t(122)).await.err(),
         Some(NotSent::LostFence)
     );
     // A lease that expires while sending: the outcome is unknown and must be reconciled.
     let b2 = &again[0];
-    store
-        .mark_sending(b2, "w2", t(92), t(122))
-        .await
-        .unwrap()
-        .unwrap();
+    mark(&store, b2, "w2", t(92), t(122)).await.unwrap();
     let after = store.claim_due("w3", t(123), t(153), 10).await.unwrap();
     assert_eq!(after.len(), 1);
     assert!(after[0].needs_reconcile, "unknown after a crash mid-send");
     assert!(
-        !store.complete(b2, "w2", &ok, t(124)).await.unwrap(),
+        !done(&store, b2, "w2", &ok, t(124)).await,
         "the late worker changes nothing"
     );
     let found = Outcome::Published {
@@ -197,10 +209,7 @@ async fn story(store: Arc<dyn Store>) {
         url: None,
         detail: "reconciled".into(),
     };
-    assert!(store
-        .complete(&after[0], "w3", &found, t(124))
-        .await
-        .unwrap());
+    assert!(done(&store, &after[0], "w3", &found, t(124)).await);
     let post_now = store.post(ws.id, post.id).await.unwrap().unwrap();
     assert_eq!(post_now.status, PostStatus::Published);
     let ds = store.deliveries(ws.id, post.id).await.unwrap();
@@ -276,13 +285,10 @@ async fn story(store: Arc<dyn Store>) {
     );
 
     // Failure, then a retry by hand.
-    store
-        .mark_sending(&c[0], "w1", t(501), t(531))
-        .await
-        .unwrap()
-        .unwrap();
-    assert!(store
-        .complete(
+    mark(&store, &c[0], "w1", t(501), t(531)).await.unwrap();
+    assert!(
+        done(
+            &store,
             &c[0],
             "w1",
             &Outcome::Failed {
@@ -291,7 +297,7 @@ async fn story(store: Arc<dyn Store>) {
             t(502)
         )
         .await
-        .unwrap());
+    );
     assert_eq!(
         store.post(ws.id, p3.id).await.unwrap().unwrap().status,
         PostStatus::Failed

@@ -6,14 +6,19 @@
 
 mod access;
 mod auth_routes;
+mod channels;
 mod invitations;
 mod me;
+mod media;
 mod members;
+mod platforms;
+mod posts;
 mod users;
 mod workspaces;
 
 pub use access::WorkspaceAccess;
 pub use me::{change_password_for, issue_token};
+pub use media::MAX_UPLOAD;
 
 use crate::state::AppState;
 use axum::Json;
@@ -68,6 +73,23 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(invitations::list, invitations::create))
         .routes(routes!(invitations::revoke))
         .routes(routes!(invitations::accept))
+        .routes(routes!(platforms::list))
+        .routes(routes!(platforms::text_check))
+        .routes(routes!(channels::list, channels::connect))
+        .routes(routes!(channels::get_one, channels::disconnect))
+        .routes(routes!(channels::reconnect))
+        .routes(routes!(channels::feed))
+        .routes(routes!(posts::list, posts::create))
+        .routes(routes!(posts::get_one, posts::update, posts::delete))
+        .routes(routes!(posts::deliveries))
+        .routes(routes!(posts::retry))
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(media::list, media::upload))
+                .layer(axum::extract::DefaultBodyLimit::max(media::MAX_UPLOAD)),
+        )
+        .routes(routes!(media::set_alt))
+        .routes(routes!(media::file))
         .split_for_parts()
 }
 

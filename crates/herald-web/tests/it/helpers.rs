@@ -93,6 +93,11 @@ async fn spawn_with(store: Arc<dyn Store>, dir: TempDir) -> TestApp {
         }),
         metrics: Arc::new(herald_web::metrics::Metrics::new()),
         secret_key: SecretKey::generate(),
+        wake: Arc::new(tokio::sync::Notify::new()),
+        registry: Arc::new(herald_platforms::Registry::new(
+            std::time::Duration::from_secs(5),
+        )),
+        media: herald_media::MediaLibrary::open(&dir.0.join("media")).unwrap(),
     };
     tokio::spawn(herald_web::serve(listener, state, std::future::pending()));
     let http = reqwest::Client::builder()

@@ -36,6 +36,16 @@ const ACCOUNT_ROUTES: &[(&str, &str, &str)] = &[
         "creates a workspace owned by the caller",
     ),
     ("get", "/api/v1/openapi.json", "public document"),
+    (
+        "get",
+        "/api/v1/platforms",
+        "the same public list for everyone",
+    ),
+    (
+        "post",
+        "/api/v1/text/check",
+        "counts the text sent; reads nothing stored",
+    ),
 ];
 
 async fn isolation(app: TestApp) {
@@ -122,6 +132,54 @@ async fn isolation(app: TestApp) {
         .unwrap();
     let (_, btokens) = app.call(Method::GET, "/api/v1/me/tokens", &bob, None).await;
     let b_token_id = btokens[0]["id"].as_i64().unwrap();
+    // B has a channel, a scheduled post and its delivery.
+    let (s, ch) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/workspaces/{b_id}/channels"),
+            &bob,
+            Some(json!({"platform": "sandbox", "name": "Bravo sandbox"})),
+        )
+        .await;
+    assert_eq!(s, 201, "{ch}");
+    let b_channel = ch["id"].as_i64().unwrap();
+    let at = (chrono::Utc::now() + chrono::Duration::days(3)).to_rfc3339();
+    let (s, post) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/workspaces/{b_id}/posts"),
+            &bob,
+            Some(json!({"text": "Bravo-secret plan", "channels": [b_channel], "scheduled_at": at})),
+        )
+        .await;
+    assert_eq!(s, 201, "{post}");
+    let b_post = post["id"].as_i64().unwrap();
+    let (_, ds) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/workspaces/{b_id}/posts/{b_post}/deliveries"),
+            &bob,
+            None,
+        )
+        .await;
+    let b_delivery = ds[0]["id"].as_i64().unwrap();
+    // ...and a file in its media library.
+    use base64::Engine as _;
+    let png = base64::engine::general_purpose::STANDARD
+        .decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==")
+        .unwrap();
+    let res = app
+        .http
+        .post(app.url(&format!("/api/v1/workspaces/{b_id}/media?filename=dot.png")))
+        .bearer_auth(&bob)
+        .body(png)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let b_media = res.json::<serde_json::Value>().await.unwrap()["id"]
+        .as_i64()
+        .unwrap();
     let before = snapshot(&app, &bob, b_id).await;
 
     let doc: serde_json::Value = app
@@ -149,7 +207,11 @@ async fn isolation(app: TestApp) {
                 .replace("{user_id}", &bea_id.to_string())
                 .replace("{invitation_id}", &b_invitation_id.to_string())
                 .replace("{token_id}", &b_token_id.to_string())
-                .replace("{token}", &b_invite_token);
+                .replace("{token}", &b_invite_token)
+                .replace("{channel_id}", &b_channel.to_string())
+                .replace("{post_id}", &b_post.to_string())
+                .replace("{delivery_id}", &b_delivery.to_string())
+                .replace("{media_id}", &b_media.to_string());
             assert!(
                 !concrete.contains('{'),
                 "unknown path parameter in {path}: teach this test its B-side value"
@@ -197,7 +259,14 @@ async fn isolation(app: TestApp) {
 /// B's visible state, to compare before and after the probes.
 async fn snapshot(app: &TestApp, bob: &str, b_id: i64) -> Vec<serde_json::Value> {
     let mut out = vec![];
-    for p in ["", "/members", "/invitations"] {
+    for p in [
+        "",
+        "/members",
+        "/invitations",
+        "/channels",
+        "/posts",
+        "/media",
+    ] {
         let (s, v) = app
             .call(
                 Method::GET,

@@ -1,0 +1,318 @@
+//! Publishing throughput and lateness, as a report.
+//!
+//! `cargo bench -p herald-engine --bench publish` (PostgreSQL too when
+//! `HERALD_TEST_POSTGRES_URL` is set). Against the local test platform answering at once:
+//!
+//! 1. **Loopback limit**: the same connector and HTTP client publishing straight to the
+//!    platform with the publisher's concurrency, no database — the most any publisher could do.
+//! 2. **Throughput**: 2,000 deliveries already due, from claim to `published`, through the
+//!    real publisher and store. Goal: at least 0.5 × the limit measured in the same run.
+//! 3. **Lateness**: 1,000 posts due in the same second while the publisher sleeps; lateness is
+//!    `published_at − due_at`. Goal: p99 under 500 ms.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use chrono::{Duration as CDuration, Utc};
+use herald_domain::publishing::ChannelId;
+use herald_domain::{Email, Language, Timezone, WorkspaceId, WorkspaceName};
+use herald_engine::{Publisher, PublisherConfig};
+use herald_platforms::testplat::fake::{TestPlatform, TestPlatformOptions};
+use herald_platforms::{OutgoingPost, Registry};
+use herald_store::{NewChannel, NewUser, PostDraft, SecretKey, Store};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::Notify;
+
+const CONCURRENCY: usize = 32;
+const CHANNELS: usize = 8;
+
+fn main() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(run());
+}
+
+async fn run() {
+    let plat = TestPlatform::start(TestPlatformOptions {
+        honour_idempotency_key: false,
+        latency: Duration::ZERO,
+        max_graphemes: 500,
+        ..Default::default()
+    })
+    .await;
+    let registry = Arc::new(Registry::new(Duration::from_secs(10)));
+    let limit = loopback_limit(&plat, &registry, 2000).await;
+    println!("herald publish report (2 cores; test platform on 127.0.0.1 answering at once; concurrency {CONCURRENCY})");
+    println!("  loopback limit, same client, no database:   {limit:8.0} posts/s");
+
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = herald_store::connect(&format!("sqlite://{}", dir.path().join("b.db").display()))
+        .await
+        .unwrap();
+    report("sqlite", sqlite, &plat, &registry, limit).await;
+    if let Ok(base) = std::env::var("HERALD_TEST_POSTGRES_URL") {
+        use sqlx::Connection;
+        let name = format!("herald_bench_{}", std::process::id());
+        let mut admin = sqlx::PgConnection::connect(&base).await.unwrap();
+        sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
+            .execute(&mut admin)
+            .await
+            .unwrap();
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut admin)
+            .await
+            .unwrap();
+        let (head, _) = base.split_once('?').unwrap_or((&base, ""));
+        let url = format!("{}/{name}", &head[..head.rfind('/').unwrap()]);
+        let pg = herald_store::connect(&url).await.unwrap();
+        report("postgres", pg, &plat, &registry, limit).await;
+    } else {
+        println!("  postgres: SKIP (set HERALD_TEST_POSTGRES_URL)");
+    }
+}
+
+/// Posts/s straight through the connector, `CONCURRENCY` at a time.
+async fn loopback_limit(plat: &TestPlatform, registry: &Arc<Registry>, n: usize) -> f64 {
+    let connector = registry.get("testplat").unwrap();
+    let ctx = Arc::new(plat.channel());
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let started = Instant::now();
+    let mut tasks = vec![];
+    for _ in 0..CONCURRENCY {
+        let (connector, ctx, next) = (connector.clone(), ctx.clone(), next.clone());
+        tasks.push(tokio::spawn(async move {
+            loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if i >= n {
+                    break;
+                }
+                let post = OutgoingPost {
+                    delivery_id: i as i64,
+                    idempotency_key: format!("limit-{i}"),
+                    text: format!("limit {i}"),
+                    link: None,
+                    first_comment: None,
+                    media: vec![],
+                    post_id: i as i64,
+                    not_before_ms: 0,
+                };
+                connector.publish(&ctx, &post).await.unwrap();
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    n as f64 / started.elapsed().as_secs_f64()
+}
+
+struct Seeded {
+    ws: WorkspaceId,
+    user: herald_domain::UserId,
+    channels: Vec<ChannelId>,
+}
+
+async fn seed(store: &Arc<dyn Store>, plat: &TestPlatform, key: &SecretKey, tag: &str) -> Seeded {
+    let now = Utc::now();
+    let user = store
+        .create_user(
+            NewUser {
+                email: &Email::parse(&format!("{tag}@bench.example")).unwrap(),
+                password_hash: "h",
+                display_name: "",
+                is_admin: false,
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    let ws = store
+        .create_workspace(
+            user.id,
+            &WorkspaceName::parse(tag).unwrap(),
+            Timezone::parse("UTC").unwrap(),
+            Language::En,
+            now,
+        )
+        .await
+        .unwrap();
+    let creds = key.encrypt(&plat.credentials().to_string()).unwrap();
+    let settings = plat.settings();
+    let mut channels = vec![];
+    for i in 0..CHANNELS {
+        let name = format!("c{i}");
+        let ch = store
+            .create_channel(
+                ws.id,
+                NewChannel {
+                    platform: "testplat",
+                    name: &name,
+                    external_id: "",
+                    settings: &settings,
+                    credentials_encrypted: &creds,
+                },
+                now,
+            )
+            .await
+            .unwrap();
+        channels.push(ch.id);
+    }
+    Seeded {
+        ws: ws.id,
+        user: user.id,
+        channels,
+    }
+}
+
+async fn schedule(
+    store: &Arc<dyn Store>,
+    s: &Seeded,
+    n: usize,
+    at: chrono::DateTime<Utc>,
+    tag: &str,
+) {
+    for i in 0..n {
+        let draft = PostDraft {
+            text: format!("{tag} post {i}"),
+            channels: vec![s.channels[i % s.channels.len()]],
+            scheduled_at: Some(at),
+            ..Default::default()
+        };
+        store
+            .create_post(s.ws, s.user, &draft, Utc::now())
+            .await
+            .unwrap();
+    }
+}
+
+async fn published(store: &Arc<dyn Store>) -> i64 {
+    store
+        .delivery_counts()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|(s, _)| s == "published")
+        .map(|(_, n)| *n)
+        .sum()
+}
+
+fn start(
+    store: &Arc<dyn Store>,
+    registry: &Arc<Registry>,
+    key: &SecretKey,
+) -> (
+    tokio::sync::watch::Sender<bool>,
+    tokio::task::JoinHandle<()>,
+    Arc<Notify>,
+) {
+    let mut cfg = PublisherConfig::new(format!(
+        "bench-{}",
+        Utc::now().timestamp_nanos_opt().unwrap_or(0)
+    ));
+    cfg.concurrency = CONCURRENCY;
+    let wake = Arc::new(Notify::new());
+    let publisher = Arc::new(Publisher::new(
+        store.clone(),
+        registry.clone(),
+        key.clone(),
+        cfg,
+        wake.clone(),
+        None,
+    ));
+    let (stop, rx) = tokio::sync::watch::channel(false);
+    (stop, tokio::spawn(publisher.run(rx)), wake)
+}
+
+async fn report(
+    backend: &str,
+    store: Arc<dyn Store>,
+    plat: &TestPlatform,
+    registry: &Arc<Registry>,
+    limit: f64,
+) {
+    let key = SecretKey::generate();
+
+    // Throughput: everything already due.
+    let s = seed(&store, plat, &key, &format!("{backend}t")).await;
+    let n = 2000;
+    schedule(
+        &store,
+        &s,
+        n,
+        Utc::now() - CDuration::seconds(1),
+        "throughput",
+    )
+    .await;
+    let base = published(&store).await;
+    let (stop, task, _) = start(&store, registry, &key);
+    let started = Instant::now();
+    while published(&store).await - base < n as i64 {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        assert!(
+            started.elapsed() < Duration::from_secs(300),
+            "throughput run stalled"
+        );
+    }
+    let rate = n as f64 / started.elapsed().as_secs_f64();
+    stop.send(true).unwrap();
+    task.await.unwrap();
+    println!(
+        "  {backend:<8} throughput, due -> published:  {rate:8.0} posts/s  = {:.2} x the loopback limit (goal >= 0.50) {}",
+        rate / limit,
+        if rate / limit >= 0.5 { "met" } else { "NOT met" }
+    );
+
+    // Lateness: 1,000 due in the same second, publisher already running and asleep.
+    let s = seed(&store, plat, &key, &format!("{backend}l")).await;
+    let (stop, task, wake) = start(&store, registry, &key);
+    let due = Utc::now() + CDuration::seconds(3);
+    let due =
+        due - CDuration::nanoseconds(due.timestamp_subsec_nanos() as i64) + CDuration::seconds(1);
+    schedule(&store, &s, 1000, due, "lateness").await;
+    // As the API does after scheduling: the publisher recomputes its next wake-up.
+    wake.notify_one();
+    assert!(
+        Utc::now() < due,
+        "seeding took too long to measure lateness"
+    );
+    let base = published(&store).await;
+    let started = Instant::now();
+    while published(&store).await - base < 1000 {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "lateness run stalled"
+        );
+    }
+    stop.send(true).unwrap();
+    task.await.unwrap();
+    let mut late: Vec<i64> = vec![];
+    let posts = store
+        .posts(
+            s.ws,
+            due - CDuration::seconds(1),
+            due + CDuration::seconds(1),
+            false,
+        )
+        .await
+        .unwrap();
+    for p in posts {
+        for d in store.deliveries(s.ws, p.id).await.unwrap() {
+            late.push((d.published_at.unwrap() - d.due_at).num_milliseconds());
+        }
+    }
+    late.sort_unstable();
+    let q = |x: f64| late[((late.len() - 1) as f64 * x).round() as usize];
+    println!(
+        "  {backend:<8} lateness, 1,000 due at once:  p50 {:4} ms  p99 {:4} ms  max {:4} ms  (goal p99 < 500 ms) {}",
+        q(0.5),
+        q(0.99),
+        q(1.0),
+        if q(0.99) < 500 { "met" } else { "NOT met" }
+    );
+    assert_eq!(late.len(), 1000);
+    assert!(late[0] >= 0, "never early");
+}
