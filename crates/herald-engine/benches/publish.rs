@@ -268,7 +268,7 @@ async fn report(
     // Lateness: 1,000 due in the same second, publisher already running and asleep.
     let s = seed(&store, plat, &key, &format!("{backend}l")).await;
     let (stop, task, wake) = start(&store, registry, &key);
-    let due = Utc::now() + CDuration::seconds(3);
+    let due = Utc::now() + CDuration::seconds(15);
     let due =
         due - CDuration::nanoseconds(due.timestamp_subsec_nanos() as i64) + CDuration::seconds(1);
     schedule(&store, &s, 1000, due, "lateness").await;

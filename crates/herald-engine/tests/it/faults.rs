@@ -358,34 +358,57 @@ async fn a_post_deleted_after_its_claim_never_goes_out() {
 #[tokio::test]
 async fn the_run_loop_wakes_at_the_due_instant() {
     let w = world(false).await;
-    let (stop, rx) = tokio::sync::watch::channel(false);
-    let task = tokio::spawn(w.publisher.clone().run(rx));
-    let draft = PostDraft {
-        text: "due in a moment".into(),
+    let wake = Arc::new(Notify::new());
+    let mut cfg = PublisherConfig::new("loop-worker");
+    cfg.lease = Duration::from_secs(4);
+    let publisher = Arc::new(Publisher::new(
+        w.store.clone(),
+        Arc::new(Registry::new(Duration::from_secs(1))),
+        w.key.clone(),
+        cfg,
+        wake.clone(),
+        None,
+    ));
+    // Due in 1.5 s, known before the loop starts: the loop sleeps until then (a timer on the
+    // earliest due instant, not a polling tick).
+    let soon = |text: &str| PostDraft {
+        text: text.into(),
         channels: vec![w.channel],
         scheduled_at: Some(Utc::now() + CDuration::milliseconds(1500)),
         ..Default::default()
     };
-    let p = w
+    let first = w
         .store
-        .create_post(w.ws, w.user, &draft, Utc::now())
+        .create_post(w.ws, w.user, &soon("timer"), Utc::now())
         .await
         .unwrap()
         .id;
-    let mut published = false;
+    let (stop, rx) = tokio::sync::watch::channel(false);
+    let task = tokio::spawn(publisher.run(rx));
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    // Scheduled while the loop sleeps: the API wakes it, and it re-aims its timer.
+    let second = w
+        .store
+        .create_post(w.ws, w.user, &soon("woken"), Utc::now())
+        .await
+        .unwrap()
+        .id;
+    wake.notify_one();
+    let mut done = false;
     for _ in 0..100 {
         tokio::time::sleep(Duration::from_millis(100)).await;
-        if w.delivery(p).await.state == DeliveryState::Published {
-            published = true;
+        if w.delivery(first).await.state == DeliveryState::Published
+            && w.delivery(second).await.state == DeliveryState::Published
+        {
+            done = true;
             break;
         }
     }
     stop.send(true).unwrap();
     task.await.unwrap();
-    assert!(
-        published,
-        "the publisher woke for the post without being told"
-    );
-    let d = w.delivery(p).await;
-    assert!(d.published_at.unwrap() >= d.due_at, "never early");
+    assert!(done, "both went out");
+    for p in [first, second] {
+        let d = w.delivery(p).await;
+        assert!(d.published_at.unwrap() >= d.due_at, "never early");
+    }
 }

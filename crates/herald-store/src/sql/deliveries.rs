@@ -85,42 +85,112 @@ macro_rules! deliveries_impl {
                 now: chrono::DateTime<chrono::Utc>,
                 lease_until: chrono::DateTime<chrono::Utc>,
             ) -> $crate::Result<Vec<std::result::Result<$crate::SendJob, $crate::NotSent>>> {
+                use std::collections::HashMap;
+                if claims.is_empty() {
+                    return Ok(vec![]);
+                }
                 let at = $crate::time::to_ms(now);
                 let mut tx = self.pool.begin().await?;
+                // One statement marks the whole batch; the fence is the worker and `claimed`.
+                let sql = format!(
+                    "UPDATE deliveries SET state = 'sending', lease_until = $1, updated_at = $2, first_sent_at = COALESCE(first_sent_at, $2) \
+                     WHERE worker = $3 AND state = 'claimed' AND id IN ({}) \
+                     AND EXISTS (SELECT 1 FROM posts p WHERE p.id = deliveries.post_id AND p.deleted_at IS NULL) RETURNING id, attempt",
+                    $crate::sql::batch::placeholders(4, claims.len())
+                );
+                let mut q = sqlx::query_as::<_, (i64, i32)>(&sql).bind($crate::time::to_ms(lease_until)).bind(at).bind(worker);
+                for c in claims {
+                    q = q.bind(c.id.0);
+                }
+                let marked: HashMap<i64, i32> = q.fetch_all(&mut *tx).await?.into_iter().collect();
+
+                // What to send: channels (with their sealed credentials) and posts, each read once.
+                let mut channel_ids: Vec<i64> = claims.iter().filter(|c| marked.contains_key(&c.id.0)).map(|c| c.channel_id.0).collect();
+                channel_ids.sort_unstable();
+                channel_ids.dedup();
+                let mut post_ids: Vec<i64> = claims.iter().filter(|c| marked.contains_key(&c.id.0)).map(|c| c.post_id.0).collect();
+                post_ids.sort_unstable();
+                post_ids.dedup();
+                let mut channels: HashMap<i64, (herald_domain::publishing::Channel, String)> = HashMap::new();
+                if !channel_ids.is_empty() {
+                    #[derive(sqlx::FromRow)]
+                    struct ChannelWithSecret {
+                        #[sqlx(flatten)]
+                        channel: $crate::sql::rows::ChannelRow,
+                        credentials: String,
+                    }
+                    let sql = format!(
+                        "SELECT {}, c.credentials FROM channels c WHERE c.id IN ({})",
+                        $crate::sql::rows::CHANNEL_COLUMNS,
+                        $crate::sql::batch::placeholders(1, channel_ids.len())
+                    );
+                    let mut q = sqlx::query_as::<_, ChannelWithSecret>(&sql);
+                    for id in &channel_ids {
+                        q = q.bind(id);
+                    }
+                    for row in q.fetch_all(&mut *tx).await? {
+                        let channel: herald_domain::publishing::Channel = row.channel.try_into()?;
+                        channels.insert(channel.id.0, (channel, row.credentials));
+                    }
+                }
+                let mut posts: HashMap<i64, herald_domain::publishing::Post> = HashMap::new();
+                if !post_ids.is_empty() {
+                    let list = $crate::sql::batch::placeholders(1, post_ids.len());
+                    let sql = format!(
+                        "SELECT {} FROM posts p WHERE p.id IN ({list}) AND p.deleted_at IS NULL",
+                        $crate::sql::rows::POST_COLUMNS
+                    );
+                    let mut q = sqlx::query_as::<_, $crate::sql::rows::PostRow>(&sql);
+                    for id in &post_ids {
+                        q = q.bind(id);
+                    }
+                    let rows = q.fetch_all(&mut *tx).await?;
+                    let sql = format!(
+                        "SELECT post_id, channel_id, text, link, first_comment, media FROM post_channels WHERE post_id IN ({list}) ORDER BY channel_id"
+                    );
+                    let mut q = sqlx::query_as::<_, $crate::sql::rows::TargetRow>(&sql);
+                    for id in &post_ids {
+                        q = q.bind(id);
+                    }
+                    let targets = q.fetch_all(&mut *tx).await?;
+                    for post in $crate::sql::rows::assemble(rows, targets)? {
+                        posts.insert(post.id.0, post);
+                    }
+                }
+
                 let mut out = Vec::with_capacity(claims.len());
                 for claim in claims {
-                    let done = sqlx::query(
-                        "UPDATE deliveries SET state = 'sending', lease_until = $1, updated_at = $2, first_sent_at = COALESCE(first_sent_at, $2) \
-                         WHERE id = $3 AND worker = $4 AND attempt = $5 AND state = 'claimed' \
-                         AND EXISTS (SELECT 1 FROM posts p WHERE p.id = deliveries.post_id AND p.deleted_at IS NULL)",
-                    )
-                    .bind($crate::time::to_ms(lease_until))
-                    .bind(at)
-                    .bind(claim.id.0)
-                    .bind(worker)
-                    .bind(claim.attempt)
-                    .execute(&mut *tx)
-                    .await?;
-                    if done.rows_affected() == 0 {
-                        let cancelled = sqlx::query(
-                            "UPDATE deliveries SET state = 'cancelled', error = 'post deleted', worker = NULL, lease_until = NULL, updated_at = $1 \
-                             WHERE id = $2 AND worker = $3 AND attempt = $4 AND state = 'claimed'",
-                        )
-                        .bind(at)
-                        .bind(claim.id.0)
-                        .bind(worker)
-                        .bind(claim.attempt)
-                        .execute(&mut *tx)
-                        .await?;
-                        out.push(Err(if cancelled.rows_affected() == 1 {
-                            $crate::NotSent::PostDeleted
-                        } else {
-                            $crate::NotSent::LostFence
-                        }));
-                        continue;
+                    match marked.get(&claim.id.0) {
+                        Some(attempt) if *attempt == claim.attempt => {
+                            let job = match (channels.get(&claim.channel_id.0), posts.get(&claim.post_id.0)) {
+                                (Some((ch, sealed)), Some(post)) if ch.workspace_id == claim.workspace_id && post.workspace_id == claim.workspace_id => {
+                                    Ok($crate::SendJob { channel: ch.clone(), credentials_encrypted: sealed.clone(), post: post.clone() })
+                                }
+                                _ => Err($crate::NotSent::PostDeleted),
+                            };
+                            out.push(job);
+                        }
+                        Some(_) => out.push(Err($crate::NotSent::LostFence)),
+                        None => {
+                            // Not marked: either the post was deleted (cancel, fenced) or the
+                            // claim is no longer ours.
+                            let cancelled = sqlx::query(
+                                "UPDATE deliveries SET state = 'cancelled', error = 'post deleted', worker = NULL, lease_until = NULL, updated_at = $1 \
+                                 WHERE id = $2 AND worker = $3 AND attempt = $4 AND state = 'claimed'",
+                            )
+                            .bind(at)
+                            .bind(claim.id.0)
+                            .bind(worker)
+                            .bind(claim.attempt)
+                            .execute(&mut *tx)
+                            .await?;
+                            out.push(Err(if cancelled.rows_affected() == 1 {
+                                $crate::NotSent::PostDeleted
+                            } else {
+                                $crate::NotSent::LostFence
+                            }));
+                        }
                     }
-                    let job = send_job!(tx, claim)?;
-                    out.push(job.ok_or($crate::NotSent::PostDeleted));
                 }
                 tx.commit().await?;
                 Ok(out)
@@ -137,70 +207,89 @@ macro_rules! deliveries_impl {
                 worker: &str,
                 now: chrono::DateTime<chrono::Utc>,
             ) -> $crate::Result<Vec<bool>> {
-                use $crate::Outcome as O;
-                let at = $crate::time::to_ms(now);
-                let mut tx = self.pool.begin().await?;
-                let mut out = Vec::with_capacity(done.len());
-                let mut posts: Vec<i64> = vec![];
-                for (claim, outcome) in done {
-                    let (state, due, remote_id, url, error, reconcile, outcome_name, detail, uncount) = match outcome {
-                        O::Published { remote_id, url, detail } => ("published", None, Some(remote_id.clone()), url.clone(), None, false, "published", detail.clone(), 0),
-                        O::Failed { error } => ("failed", None, None, None, Some(error.clone()), false, "failed", error.clone(), 0),
-                        O::Retry { due_at, error } => ("scheduled", Some(*due_at), None, None, Some(error.clone()), false, "retry", error.clone(), 0),
-                        O::Unknown { error } => ("unknown", Some(now + chrono::Duration::seconds(2)), None, None, Some(error.clone()), true, "unknown", error.clone(), 0),
-                        O::NeedsAttention { error } => ("needs_attention", None, None, None, Some(error.clone()), true, "needs_attention", error.clone(), 0),
-                        O::Cancelled { reason } => ("cancelled", None, None, None, Some(reason.clone()), false, "cancelled", reason.clone(), 0),
-                        O::Requeue { due_at, reason } => ("scheduled", Some(*due_at), None, None, Some(reason.clone()), true, "requeued", reason.clone(), 1),
-                    };
-                    let updated = sqlx::query(
-                        "UPDATE deliveries SET state = $1, due_at = COALESCE($2, due_at), remote_id = COALESCE($3, remote_id), \
-                         remote_url = COALESCE($4, remote_url), error = $5, \
-                         needs_reconcile = CASE WHEN $6 THEN needs_reconcile OR $1 IN ('unknown', 'needs_attention') ELSE FALSE END, \
-                         published_at = CASE WHEN $1 = 'published' THEN $7 ELSE published_at END, \
-                         attempt = attempt - $8, worker = NULL, lease_until = NULL, updated_at = $7 \
-                         WHERE id = $9 AND worker = $10 AND attempt = $11 AND state IN ('claimed', 'sending')",
-                    )
-                    .bind(state)
-                    .bind(due.map($crate::time::to_ms))
-                    .bind(remote_id)
-                    .bind(url)
-                    .bind(error)
-                    .bind(reconcile)
-                    .bind(at)
-                    .bind(uncount)
-                    .bind(claim.id.0)
-                    .bind(worker)
-                    .bind(claim.attempt)
-                    .execute(&mut *tx)
-                    .await?;
-                    if updated.rows_affected() == 0 {
-                        out.push(false);
-                        continue;
-                    }
-                    sqlx::query(
-                        "INSERT INTO delivery_attempts (delivery_id, workspace_id, attempt, worker, started_at, finished_at, outcome, detail) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                    )
-                    .bind(claim.id.0)
-                    .bind(claim.workspace_id.0)
-                    .bind(claim.attempt)
-                    .bind(worker)
-                    .bind($crate::time::to_ms(claim.claimed_at))
-                    .bind(at)
-                    .bind(outcome_name)
-                    .bind(detail)
-                    .execute(&mut *tx)
-                    .await?;
-                    if !posts.contains(&claim.post_id.0) {
-                        posts.push(claim.post_id.0);
-                    }
-                    out.push(true);
+                use std::collections::HashSet;
+                if done.is_empty() {
+                    return Ok(vec![]);
                 }
-                for post in posts {
-                    refresh_post_status!(tx, post, at);
+                let at = $crate::time::to_ms(now);
+                let rows: Vec<$crate::sql::batch::Completion> =
+                    done.iter().map(|(c, o)| $crate::sql::batch::Completion::new(c, o, now)).collect();
+                let mut tx = self.pool.begin().await?;
+                // One fenced UPDATE for the batch: each row changes only if this worker still
+                // holds that attempt.
+                let sql = format!(
+                    "WITH v(id, attempt, state, due_at, remote_id, remote_url, error, reconcile, uncount) AS (VALUES {}) \
+                     UPDATE deliveries SET state = v.state, due_at = COALESCE(v.due_at, deliveries.due_at), \
+                     remote_id = COALESCE(v.remote_id, deliveries.remote_id), remote_url = COALESCE(v.remote_url, deliveries.remote_url), \
+                     error = v.error, \
+                     needs_reconcile = CASE WHEN v.reconcile THEN (deliveries.needs_reconcile OR v.state IN ('unknown', 'needs_attention')) ELSE FALSE END, \
+                     published_at = CASE WHEN v.state = 'published' THEN $1 ELSE deliveries.published_at END, \
+                     attempt = deliveries.attempt - v.uncount, worker = NULL, lease_until = NULL, updated_at = $1 \
+                     FROM v WHERE deliveries.id = v.id AND deliveries.worker = $2 AND deliveries.attempt = v.attempt \
+                     AND deliveries.state IN ('claimed', 'sending') RETURNING deliveries.id",
+                    $crate::sql::batch::completion_values(3, rows.len())
+                );
+                let mut q = sqlx::query_scalar::<_, i64>(&sql).bind(at).bind(worker);
+                for r in &rows {
+                    q = q
+                        .bind(r.id)
+                        .bind(r.attempt)
+                        .bind(r.state)
+                        .bind(r.due_at)
+                        .bind(r.remote_id.clone())
+                        .bind(r.remote_url.clone())
+                        .bind(r.error.clone())
+                        .bind(r.reconcile)
+                        .bind(r.uncount);
+                }
+                let fenced: HashSet<i64> = q.fetch_all(&mut *tx).await?.into_iter().collect();
+                let written: Vec<usize> = (0..done.len()).filter(|i| fenced.contains(&done[*i].0.id.0)).collect();
+                if !written.is_empty() {
+                    let sql = format!(
+                        "INSERT INTO delivery_attempts (delivery_id, workspace_id, attempt, worker, started_at, finished_at, outcome, detail) VALUES {}",
+                        $crate::sql::batch::tuples(1, written.len(), 8)
+                    );
+                    let mut q = sqlx::query(&sql);
+                    for i in &written {
+                        let (c, _) = &done[*i];
+                        q = q
+                            .bind(c.id.0)
+                            .bind(c.workspace_id.0)
+                            .bind(c.attempt)
+                            .bind(worker)
+                            .bind($crate::time::to_ms(c.claimed_at))
+                            .bind(at)
+                            .bind(rows[*i].outcome)
+                            .bind(rows[*i].detail.clone());
+                    }
+                    q.execute(&mut *tx).await?;
+                    // The posts' statuses, from all their deliveries, one statement per status.
+                    let mut post_ids: Vec<i64> = written.iter().map(|i| done[*i].0.post_id.0).collect();
+                    post_ids.sort_unstable();
+                    post_ids.dedup();
+                    let sql = format!(
+                        "SELECT post_id, state FROM deliveries WHERE post_id IN ({})",
+                        $crate::sql::batch::placeholders(1, post_ids.len())
+                    );
+                    let mut q = sqlx::query_as::<_, (i64, String)>(&sql);
+                    for id in &post_ids {
+                        q = q.bind(id);
+                    }
+                    let states = q.fetch_all(&mut *tx).await?;
+                    for (status, ids) in $crate::sql::batch::post_statuses(&post_ids, &states) {
+                        let sql = format!(
+                            "UPDATE posts SET status = $1, updated_at = $2 WHERE id IN ({})",
+                            $crate::sql::batch::placeholders(3, ids.len())
+                        );
+                        let mut q = sqlx::query(&sql).bind(status).bind(at);
+                        for id in &ids {
+                            q = q.bind(id);
+                        }
+                        q.execute(&mut *tx).await?;
+                    }
                 }
                 tx.commit().await?;
-                Ok(out)
+                Ok(done.iter().map(|(c, _)| fenced.contains(&c.id.0)).collect())
             }
 
             async fn set_channel_status(

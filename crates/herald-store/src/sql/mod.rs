@@ -15,6 +15,7 @@ pub(crate) mod workspaces;
 pub(crate) mod publishing;
 #[macro_use]
 pub(crate) mod deliveries;
+pub(crate) mod batch;
 pub(crate) mod rows;
 
 use crate::time::{from_ms, from_ms_opt};
