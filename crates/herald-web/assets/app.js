@@ -5,8 +5,13 @@
 // - Forms with `data-confirm` ask before they submit.
 // - The new-workspace form preselects the browser's time zone.
 // - The workspace switcher closes on Escape or a click elsewhere.
-// - Keyboard shortcuts, never required: `g` then `o` overview, `m` members, `i` invitations,
-//   `a` audit log, `s` settings (links marked `data-key`).
+// - Keyboard shortcuts, never required: `g` then `o` overview, `p` posts, `n` compose,
+//   `c` channels, `m` members, `i` invitations, `a` audit log, `s` settings (links marked
+//   `data-key`).
+// - The composer's length counters follow the typing: each ticked channel's text is counted by
+//   the server (`POST /api/v1/text/check`, the same rules as the final check). The server
+//   renders every counter too, so without this they are simply as of the last submit.
+// - A feed (`[data-poll]`) fetches its own page every few seconds and swaps in the new list.
 "use strict";
 
 document.addEventListener("change", (e) => {
@@ -74,4 +79,79 @@ document.addEventListener("keydown", (e) => {
   } else if (e.key === "g") {
     awaitingKey = Date.now() + 1500;
   }
+});
+
+// The composer's live length counters.
+function setUpCounters(form) {
+  const token = document.querySelector('meta[name="csrf-token"]');
+  const main = form.querySelector("[data-main-text]");
+  if (!token || !main || !window.fetch) return;
+  const cache = new Map();
+  const hasMedia = () => !!form.querySelector('input[name="media"]:checked');
+
+  async function count(platform, text, caption) {
+    const key = JSON.stringify([platform, text, caption]);
+    if (!cache.has(key)) {
+      cache.set(key, fetch(form.dataset.textCheck, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRF-Token": token.content },
+        body: JSON.stringify({ platform, text, caption }),
+      }).then((r) => (r.ok ? r.json() : null)).catch(() => null));
+    }
+    const answer = await cache.get(key);
+    if (!answer) cache.delete(key);
+    return answer;
+  }
+
+  let run = 0;
+  async function refresh() {
+    const mine = ++run;
+    const caption = hasMedia();
+    for (const target of form.querySelectorAll("[data-target]")) {
+      const box = target.querySelector('input[name="channels"]');
+      const out = target.querySelector("[data-counter]");
+      const own = target.querySelector("[data-override-text]");
+      if (!box || !out) continue;
+      target.classList.toggle("selected", box.checked);
+      out.hidden = !box.checked;
+      if (!box.checked) continue;
+      const text = own && own.value.trim() ? own.value : main.value;
+      const r = await count(box.dataset.platform, text, caption);
+      if (mine !== run) return;
+      if (!r) continue;
+      out.textContent = `${r.length} / ${r.limit} ${out.dataset.unit}`;
+      out.classList.toggle("over", r.problems.some((p) => p.rule !== "empty"));
+    }
+  }
+
+  let timer = 0;
+  const later = () => { clearTimeout(timer); timer = setTimeout(refresh, 250); };
+  form.addEventListener("input", (e) => {
+    if (e.target.matches("textarea")) later();
+  });
+  form.addEventListener("change", (e) => {
+    if (e.target.matches('input[type="checkbox"]')) refresh();
+  });
+  refresh();
+}
+
+// A feed that refreshes itself without losing the reader's place or focus.
+function setUpPoll(box) {
+  const every = Math.max(5, Number(box.dataset.poll) || 10) * 1000;
+  setInterval(async () => {
+    if (document.hidden) return;
+    try {
+      const r = await fetch(window.location.href, { credentials: "same-origin" });
+      if (!r.ok) return;
+      const doc = new DOMParser().parseFromString(await r.text(), "text/html");
+      const fresh = doc.querySelector("[data-poll]");
+      if (fresh && fresh.innerHTML !== box.innerHTML) box.innerHTML = fresh.innerHTML;
+    } catch (_) { /* try again next time */ }
+  }, every);
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("form[data-text-check]").forEach(setUpCounters);
+  document.querySelectorAll("[data-poll]").forEach(setUpPoll);
 });

@@ -8,19 +8,22 @@ use std::collections::HashMap;
 use std::sync::LazyLock;
 
 macro_rules! catalogue {
-    ($($key:literal => $en:literal, $ru:literal;)*) => {
-        static MESSAGES: &[(&str, &str, &str)] = &[$(($key, $en, $ru)),*];
+    ($name:ident; $($key:literal => $en:literal, $ru:literal;)*) => {
+        static $name: &[(&str, &str, &str)] = &[$(($key, $en, $ru)),*];
     };
 }
 
+// The shell (sign-in, workspaces, members, profile) and publishing (channels, composer,
+// posts), one file each so that neither grows past a screenful of screens.
 include!("i18n_messages.rs");
+include!("i18n_publishing.rs");
 
-static INDEX: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> = LazyLock::new(|| {
-    MESSAGES
-        .iter()
-        .map(|(k, en, ru)| (*k, (*en, *ru)))
-        .collect()
-});
+fn messages() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
+    SHELL.iter().chain(PUBLISHING.iter())
+}
+
+static INDEX: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> =
+    LazyLock::new(|| messages().map(|(k, en, ru)| (*k, (*en, *ru))).collect());
 
 /// A translator for one language, handed to every template as `tr`.
 #[derive(Debug, Clone, Copy)]
@@ -50,7 +53,7 @@ const MISSING: &str = "⟨missing text⟩";
 
 /// Every key, for tests.
 pub fn keys() -> impl Iterator<Item = &'static str> {
-    MESSAGES.iter().map(|(k, _, _)| *k)
+    messages().map(|(k, _, _)| *k)
 }
 
 #[cfg(test)]
@@ -59,8 +62,8 @@ mod tests {
 
     #[test]
     fn keys_are_unique_and_both_languages_are_filled() {
-        assert_eq!(INDEX.len(), MESSAGES.len(), "a key is defined twice");
-        for (k, en, ru) in MESSAGES {
+        assert_eq!(INDEX.len(), messages().count(), "a key is defined twice");
+        for (k, en, ru) in messages() {
             assert!(
                 !en.trim().is_empty() && !ru.trim().is_empty(),
                 "{k} is empty in a language"

@@ -1,5 +1,5 @@
 // The catalogue: key => English, Russian. Keep keys grouped by page.
-catalogue! {
+catalogue! { SHELL;
     "app.name" => "Herald", "Herald";
     "app.tagline" => "Social media marketing, self-hosted", "SMM-платформа на вашем сервере";
     "nav.skip" => "Skip to content", "Перейти к содержимому";
@@ -18,7 +18,7 @@ catalogue! {
     "nav.account" => "Your account", "Ваша учётная запись";
     "nav.sections" => "Workspace sections", "Разделы пространства";
     "nav.overview" => "Overview", "Обзор";
-    "nav.shortcuts" => "Keys: g then o, m, i, a or s", "Клавиши: g, затем o, m, i, a или s";
+    "nav.shortcuts" => "Keys: g then o, p, n, c, m, i, a or s", "Клавиши: g, затем o, p, n, c, m, i, a или s";
     "lang.en" => "English", "English";
     "lang.ru" => "Русский", "Русский";
     "lang.auto" => "As in my browser", "Как в браузере";
@@ -118,7 +118,7 @@ catalogue! {
     "ws.overview.step_invite_hint" => "— each with the role that fits.", "— каждому подходящую роль.";
     "ws.overview.step_timezone" => "Check the time zone", "Проверьте часовой пояс";
     "ws.overview.step_timezone_hint" => "— posts will go out by the clock in", "— публикации будут выходить по времени";
-    "ws.overview.step_channels" => "Connect channels (VK, Telegram and others)", "Подключите каналы (VK, Telegram и другие)";
+    "ws.overview.step_channels" => "Connect your channels", "Подключите каналы";
     "ws.overview.step_plan" => "Plan content in the calendar", "Запланируйте публикации в календаре";
     "ws.overview.coming_soon" => "— coming soon.", "— скоро появится.";
     "ws.overview.sections" => "In this workspace", "В этом пространстве";

@@ -1,19 +1,18 @@
 //! Channels: connect (the connector checks the credentials first), list, read, reconnect,
-//! disconnect, and the sandbox feed. Credentials are encrypted before they are stored and
-//! never appear in an answer.
+//! disconnect, and the sandbox feed. The work is in [`crate::publishing::channels`], shared
+//! with the UI; credentials are encrypted before they are stored and never appear in an answer.
 
 use super::WorkspaceAccess;
 use crate::error::{ApiError, ApiResult, ErrorBody, ErrorCode};
 use crate::json::ApiJson;
+use crate::publishing::channels::{self, Connect, ConnectError};
 use crate::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::{DateTime, Utc};
 use herald_domain::publishing::{Channel, ChannelId};
-use herald_domain::{Action, Secret};
-use herald_platforms::{ChannelCtx, PublishError};
-use herald_store::NewChannel;
+use herald_domain::Action;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -77,59 +76,36 @@ fn object(v: serde_json::Value, field: &str) -> Result<serde_json::Value, ApiErr
     }
 }
 
-/// Checks a connect request with the platform and returns the account's name and id.
-async fn verify(
-    state: &AppState,
-    ws: i64,
-    platform: &str,
-    settings: &serde_json::Value,
-    credentials: &serde_json::Value,
-) -> Result<herald_platforms::AccountInfo, ApiError> {
-    let connector = state
-        .registry
-        .get(platform)
-        .filter(|c| !c.info().hidden || std::env::var("HERALD_ENABLE_TEST_PLATFORMS").is_ok())
-        .ok_or_else(|| {
-            ApiError::field(
-                ErrorCode::InvalidField,
-                "platform",
-                format!("'{platform}' is not a platform this Herald knows"),
-            )
-        })?;
-    for f in connector.info().fields {
-        let source = if f.secret { credentials } else { settings };
-        let present = source
-            .get(f.key)
-            .is_some_and(|v| !v.is_null() && v.as_str() != Some(""));
-        if f.required && !present {
-            let where_ = if f.secret { "credentials" } else { "settings" };
-            return Err(ApiError::field(
-                ErrorCode::InvalidField,
-                format!("{where_}.{}", f.key),
-                "is required",
-            ));
+impl From<ConnectError> for ApiError {
+    fn from(e: ConnectError) -> Self {
+        let invalid = |field: String, message: String| {
+            ApiError::field(ErrorCode::InvalidField, field, message)
+        };
+        match e {
+            ConnectError::UnknownPlatform(p) => invalid(
+                "platform".into(),
+                format!("'{p}' is not a platform this Herald knows"),
+            ),
+            ConnectError::Missing { key, secret } => {
+                let where_ = if secret { "credentials" } else { "settings" };
+                invalid(format!("{where_}.{key}"), "is required".into())
+            }
+            ConnectError::Unauthorized(m) => invalid(
+                "credentials".into(),
+                format!("the platform refused these credentials: {m}"),
+            ),
+            ConnectError::Refused(message) => invalid("settings".into(), message),
+            ConnectError::Unreachable(why) => ApiError::new(
+                ErrorCode::Conflict,
+                format!("could not reach the platform to check the channel: {why}"),
+            ),
+            ConnectError::NameTooLong => {
+                invalid("name".into(), "must be at most 100 characters".into())
+            }
+            ConnectError::Store(e) => ApiError::from(e),
+            ConnectError::Internal(e) => ApiError::internal(e),
         }
     }
-    let ctx = ChannelCtx {
-        channel_id: 0,
-        workspace_id: ws,
-        settings: settings.clone(),
-        credentials: Secret::new(credentials.clone()),
-    };
-    connector.verify(&ctx).await.map_err(|e| match e {
-        PublishError::Unauthorized(m) => ApiError::field(
-            ErrorCode::InvalidField,
-            "credentials",
-            format!("the platform refused these credentials: {m}"),
-        ),
-        PublishError::Refused { message, .. } => {
-            ApiError::field(ErrorCode::InvalidField, "settings", message)
-        }
-        other => ApiError::new(
-            ErrorCode::Conflict,
-            format!("could not reach the platform to check the channel: {other}"),
-        ),
-    })
 }
 
 /// Connects a channel (owner, manager, editor).
@@ -144,55 +120,18 @@ pub async fn connect(
     access.require(Action::Edit)?;
     let settings = object(body.settings, "settings")?;
     let credentials = object(body.credentials, "credentials")?;
-    let account = verify(
+    let ch = channels::connect(
         &state,
-        access.id().0,
-        &body.platform,
-        &settings,
-        &credentials,
+        access.id(),
+        access.caller.user.id,
+        Connect {
+            platform: &body.platform,
+            name: body.name.as_deref(),
+            settings: &settings,
+            credentials: &credentials,
+        },
     )
     .await?;
-    let name = body
-        .name
-        .map(|n| n.trim().to_string())
-        .filter(|n| !n.is_empty())
-        .unwrap_or(account.display_name);
-    if name.chars().count() > 100 {
-        return Err(ApiError::field(
-            ErrorCode::InvalidField,
-            "name",
-            "must be at most 100 characters",
-        ));
-    }
-    let enc = state
-        .secret_key
-        .encrypt(&credentials.to_string())
-        .map_err(ApiError::internal)?;
-    let ch = state
-        .store
-        .create_channel(
-            access.id(),
-            NewChannel {
-                platform: &body.platform,
-                name: &name,
-                external_id: &account.external_id,
-                settings: &settings,
-                credentials_encrypted: &enc,
-            },
-            Utc::now(),
-        )
-        .await?;
-    state
-        .store
-        .record_audit(
-            access.id(),
-            Some(access.caller.user.id),
-            "channel.connected",
-            &format!("channel:{}", ch.id),
-            &serde_json::json!({"platform": ch.platform, "name": ch.name}),
-            Utc::now(),
-        )
-        .await?;
     Ok((StatusCode::CREATED, Json(ChannelOut::from(&ch))))
 }
 
@@ -250,28 +189,7 @@ pub async fn reconnect(
         .await?
         .ok_or_else(ApiError::not_found)?;
     let credentials = object(body.credentials, "credentials")?;
-    verify(
-        &state,
-        access.id().0,
-        &ch.platform,
-        &ch.settings,
-        &credentials,
-    )
-    .await?;
-    let enc = state
-        .secret_key
-        .encrypt(&credentials.to_string())
-        .map_err(ApiError::internal)?;
-    state
-        .store
-        .set_channel_credentials(access.id(), ch.id, &enc, Utc::now())
-        .await?;
-    state.wake.notify_one();
-    let ch = state
-        .store
-        .channel(access.id(), ch.id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
+    let ch = channels::reconnect(&state, access.id(), &ch, &credentials).await?;
     Ok(Json(ChannelOut::from(&ch)))
 }
 
@@ -285,21 +203,7 @@ pub async fn disconnect(
     Path(ids): Path<(i64, i64)>,
 ) -> ApiResult<StatusCode> {
     access.require(Action::Manage)?;
-    state
-        .store
-        .disconnect_channel(access.id(), ChannelId(ids.1), Utc::now())
-        .await?;
-    state
-        .store
-        .record_audit(
-            access.id(),
-            Some(access.caller.user.id),
-            "channel.disconnected",
-            &format!("channel:{}", ids.1),
-            &serde_json::json!({}),
-            Utc::now(),
-        )
-        .await?;
+    channels::disconnect(&state, access.id(), access.caller.user.id, ChannelId(ids.1)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

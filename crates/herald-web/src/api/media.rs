@@ -3,6 +3,7 @@
 
 use super::WorkspaceAccess;
 use crate::error::{ApiError, ApiResult, ErrorBody, ErrorCode};
+use crate::publishing::media::UploadError;
 use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -60,6 +61,24 @@ pub struct UploadQuery {
     pub filename: String,
 }
 
+impl From<UploadError> for ApiError {
+    fn from(e: UploadError) -> Self {
+        match e {
+            UploadError::BadName => ApiError::field(
+                ErrorCode::InvalidField,
+                "filename",
+                "must be 1 to 200 characters",
+            ),
+            UploadError::Empty => {
+                ApiError::field(ErrorCode::InvalidField, "body", "the file is empty")
+            }
+            UploadError::Refused(why) => ApiError::field(ErrorCode::InvalidField, "body", why),
+            UploadError::Store(e) => ApiError::from(e),
+            UploadError::Internal(e) => ApiError::internal(e),
+        }
+    }
+}
+
 /// Uploads an image (JPEG, PNG, GIF, WebP) or a video (MP4, MOV) as the raw request body.
 #[utoipa::path(post, path = "/api/v1/workspaces/{id}/media", tag = "publishing",
     params(("id" = i64, Path, description = "Workspace id"), UploadQuery),
@@ -72,48 +91,8 @@ pub async fn upload(
     body: Bytes,
 ) -> ApiResult<(StatusCode, Json<MediaOut>)> {
     access.require(Action::Edit)?;
-    let name = q.filename.trim();
-    if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
-        return Err(ApiError::field(
-            ErrorCode::InvalidField,
-            "filename",
-            "must be 1 to 200 characters",
-        ));
-    }
-    if body.is_empty() {
-        return Err(ApiError::field(
-            ErrorCode::InvalidField,
-            "body",
-            "the file is empty",
-        ));
-    }
-    let lib = state.media.clone();
-    let hint = name.to_string();
-    let probed = tokio::task::spawn_blocking(move || lib.ingest(&body, &hint))
-        .await
-        .map_err(ApiError::internal)?
-        .map_err(|e| ApiError::field(ErrorCode::InvalidField, "body", e.to_string()))?;
-    let kind = match probed.kind {
-        herald_domain::text::MediaKind::Image => "image",
-        herald_domain::text::MediaKind::Video => "video",
-    };
-    let rec = state
-        .store
-        .add_media(
-            access.id(),
-            probed.sha256.as_str(),
-            name,
-            probed.mime,
-            kind,
-            probed.bytes as i64,
-            (
-                probed.width.map(i64::from),
-                probed.height.map(i64::from),
-                probed.duration_ms.map(|d| d as i64),
-            ),
-            Utc::now(),
-        )
-        .await?;
+    let name = crate::publishing::media::check_name(&q.filename)?;
+    let rec = crate::publishing::media::ingest(&state, access.id(), name, body).await?;
     Ok((StatusCode::CREATED, Json(MediaOut::from(&rec))))
 }
 

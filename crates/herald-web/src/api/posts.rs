@@ -1,21 +1,18 @@
 //! Posts with per-channel variants, their deliveries and attempts. A post is validated
-//! against every target channel's rules before it is stored: a post that validates is a post
-//! the platforms accept.
+//! against every target channel's rules before it is stored ([`crate::publishing::draft`],
+//! shared with the composer): a post that validates is a post the platforms accept.
 
 use super::WorkspaceAccess;
 use crate::error::{ApiError, ApiResult, ErrorBody, ErrorCode};
 use crate::json::ApiJson;
+use crate::publishing::{draft, DraftError, PostInput, VariantInput};
 use crate::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::{DateTime, Duration, Utc};
-use herald_domain::publishing::{
-    parse_labels, ChannelId, Delivery, DeliveryId, MediaId, Post, PostId, Variant,
-};
-use herald_domain::text::{check_text, TextContext};
+use herald_domain::publishing::{Delivery, DeliveryId, Post, PostId};
 use herald_domain::Action;
-use herald_store::PostDraft;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use utoipa::{IntoParams, ToSchema};
@@ -102,172 +99,87 @@ impl From<&Post> for PostOut {
     }
 }
 
-fn http_link(field: &str, raw: &Option<String>) -> Result<Option<String>, ApiError> {
-    match raw.as_deref().map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(l)
-            if (l.starts_with("https://") || l.starts_with("http://"))
-                && l.len() <= 2048
-                && !l.contains(char::is_whitespace) =>
-        {
-            Ok(Some(l.to_string()))
+impl From<PostIn> for PostInput {
+    fn from(b: PostIn) -> Self {
+        PostInput {
+            text: b.text,
+            link: b.link,
+            first_comment: b.first_comment,
+            labels: b.labels,
+            media: b.media,
+            channels: b.channels,
+            variants: b
+                .variants
+                .into_iter()
+                .map(|(k, v)| {
+                    (
+                        k,
+                        VariantInput {
+                            text: v.text,
+                            link: v.link,
+                            first_comment: v.first_comment,
+                            media: v.media,
+                        },
+                    )
+                })
+                .collect(),
+            scheduled_at: b.scheduled_at,
+            publish_now: b.publish_now,
         }
-        Some(_) => Err(ApiError::field(
-            ErrorCode::InvalidField,
-            field,
-            "must be an http(s) URL of at most 2,048 characters",
-        )),
     }
 }
 
-/// Parses and validates a post against every target channel's rules.
-async fn draft(
-    state: &AppState,
-    access: &WorkspaceAccess,
-    body: PostIn,
-) -> Result<PostDraft, ApiError> {
-    if body.channels.is_empty() {
-        return Err(ApiError::field(
-            ErrorCode::InvalidField,
-            "channels",
-            "choose at least one channel",
-        ));
-    }
-    let labels = parse_labels(&body.labels)?;
-    let link = http_link("link", &body.link)?;
-    let mut variants = vec![];
-    for (key, v) in &body.variants {
-        let id: i64 = key.parse().map_err(|_| {
-            ApiError::field(
-                ErrorCode::InvalidField,
-                format!("variants.{key}"),
-                "keys are channel ids",
-            )
-        })?;
-        if !body.channels.contains(&id) {
-            return Err(ApiError::field(
-                ErrorCode::InvalidField,
+fn invalid(field: impl Into<String>, message: impl Into<String>) -> ApiError {
+    ApiError::field(ErrorCode::InvalidField, field, message)
+}
+
+impl From<DraftError> for ApiError {
+    fn from(e: DraftError) -> Self {
+        match e {
+            DraftError::NoChannels => invalid("channels", "choose at least one channel"),
+            DraftError::Labels(e) => ApiError::from(e),
+            DraftError::Link { field } => {
+                invalid(field, "must be an http(s) URL of at most 2,048 characters")
+            }
+            DraftError::VariantKey { key } => {
+                invalid(format!("variants.{key}"), "keys are channel ids")
+            }
+            DraftError::VariantNotTarget { key } => invalid(
                 format!("variants.{key}"),
                 "is not one of the post's channels",
-            ));
-        }
-        let vlink = http_link(&format!("variants.{key}.link"), &v.link)?;
-        variants.push((
-            ChannelId(id),
-            Variant {
-                text: v.text.clone(),
-                link: vlink,
-                first_comment: v.first_comment.clone(),
-                media: v
-                    .media
-                    .as_ref()
-                    .map(|m| m.iter().map(|x| MediaId(*x)).collect()),
-            },
-        ));
-    }
-    let mut all_media: Vec<i64> = body.media.clone();
-    all_media.extend(
-        body.variants
-            .values()
-            .flat_map(|v| v.media.clone().unwrap_or_default()),
-    );
-    for m in &all_media {
-        state
-            .store
-            .media_item(access.id(), MediaId(*m))
-            .await?
-            .ok_or_else(|| {
-                ApiError::field(
-                    ErrorCode::InvalidField,
-                    "media",
-                    format!("media {m} is not in this workspace's library"),
-                )
-            })?;
-    }
-    let mut draft = PostDraft {
-        text: body.text,
-        link,
-        first_comment: body.first_comment.filter(|c| !c.trim().is_empty()),
-        labels,
-        media: body.media.iter().map(|m| MediaId(*m)).collect(),
-        channels: body.channels.iter().map(|c| ChannelId(*c)).collect(),
-        variants,
-        scheduled_at: if body.publish_now {
-            Some(Utc::now())
-        } else {
-            body.scheduled_at
-        },
-    };
-    draft.channels.dedup();
-    // Validate the text that will go to each channel with that channel's own rules.
-    for c in &draft.channels {
-        let ch = state.store.channel(access.id(), *c).await?.ok_or_else(|| {
-            ApiError::field(
-                ErrorCode::InvalidField,
-                "channels",
-                format!("channel {c} is not in this workspace"),
-            )
-        })?;
-        let Some(connector) = state.registry.get(&ch.platform) else {
-            return Err(ApiError::field(
-                ErrorCode::InvalidField,
-                "channels",
-                format!("channel {c} has an unknown platform"),
-            ));
-        };
-        let v = draft
-            .variants
-            .iter()
-            .find(|(vc, _)| vc == c)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default();
-        let text = v.text.clone().unwrap_or_else(|| draft.text.clone());
-        let has_media = !v
-            .media
-            .clone()
-            .unwrap_or_else(|| draft.media.clone())
-            .is_empty();
-        let check = check_text(
-            connector.info().rules,
-            &text,
-            &TextContext {
-                has_media,
-                telegram_caption: has_media,
-                ..Default::default()
-            },
-        );
-        if !check.ok {
-            let field = if v.text.is_some() {
-                format!("variants.{c}.text")
-            } else {
-                "text".to_string()
-            };
-            let problems: Vec<String> = check.problems.iter().map(|p| p.to_string()).collect();
-            return Err(ApiError::field(
-                ErrorCode::InvalidField,
-                field,
-                format!(
-                    "{} ({}): {} — {} of {} {}",
-                    ch.name,
-                    connector.info().name,
-                    problems.join("; "),
-                    check.length,
-                    check.limit,
-                    check.unit.as_str()
+            ),
+            DraftError::MediaNotInLibrary { id } => invalid(
+                "media",
+                format!("media {id} is not in this workspace's library"),
+            ),
+            DraftError::ChannelNotInWorkspace { id } => {
+                invalid("channels", format!("channel {id} is not in this workspace"))
+            }
+            DraftError::UnknownPlatform { id } => {
+                invalid("channels", format!("channel {id} has an unknown platform"))
+            }
+            DraftError::Text(refused) => match refused.into_iter().next() {
+                Some(r) => invalid(
+                    r.field.clone(),
+                    format!(
+                        "{} ({}): {} — {} of {} {}",
+                        r.channel_name,
+                        r.platform_name,
+                        r.problems(),
+                        r.check.length,
+                        r.check.limit,
+                        r.check.unit.as_str()
+                    ),
                 ),
-            ));
-        }
-    }
-    if let Some(at) = draft.scheduled_at {
-        if at < Utc::now() - Duration::minutes(5) && !body.publish_now {
-            return Err(ApiError::field(
-                ErrorCode::InvalidField,
+                None => invalid("text", "is refused"),
+            },
+            DraftError::InPast => invalid(
                 "scheduled_at",
                 "is in the past; use publish_now to send it now",
-            ));
+            ),
+            DraftError::Store(e) => ApiError::from(e),
         }
     }
-    Ok(draft)
 }
 
 /// Creates a post: a draft, scheduled, or published now (owner, manager, editor).
@@ -280,7 +192,7 @@ pub async fn create(
     ApiJson(body): ApiJson<PostIn>,
 ) -> ApiResult<(StatusCode, Json<PostOut>)> {
     access.require(Action::Edit)?;
-    let d = draft(&state, &access, body).await?;
+    let d = draft(&state, access.id(), body.into()).await?;
     let post = state
         .store
         .create_post(access.id(), access.caller.user.id, &d, Utc::now())
@@ -307,7 +219,7 @@ pub async fn update(
         .post(access.id(), PostId(ids.1))
         .await?
         .ok_or_else(ApiError::not_found)?;
-    let d = draft(&state, &access, body).await?;
+    let d = draft(&state, access.id(), body.into()).await?;
     let post = state
         .store
         .update_post(access.id(), PostId(ids.1), &d, Utc::now())

@@ -17,7 +17,7 @@ use std::collections::HashMap;
 pub const PAGE_SIZE: usize = 50;
 
 /// The actions the store records, each with an `audit.<action>` message.
-pub const ACTIONS: [&str; 7] = [
+pub const ACTIONS: [&str; 9] = [
     "workspace.created",
     "workspace.updated",
     "member.role_changed",
@@ -25,11 +25,13 @@ pub const ACTIONS: [&str; 7] = [
     "invitation.created",
     "invitation.revoked",
     "invitation.accepted",
+    "channel.connected",
+    "channel.disconnected",
 ];
 
 /// Detail keys with an `audit.key.<key>` message.
-const DETAIL_KEYS: [&str; 7] = [
-    "name", "timezone", "language", "from", "to", "role", "email",
+const DETAIL_KEYS: [&str; 8] = [
+    "name", "timezone", "language", "from", "to", "role", "email", "platform",
 ];
 
 pub struct AuditRow {
@@ -100,6 +102,19 @@ pub async fn log(
         .into_iter()
         .map(|i| (i.id.0, i.email.to_string()))
         .collect();
+    let channels: HashMap<i64, String> = state
+        .store
+        .channels(cx.ws.id)
+        .await
+        .map_err(store_err)?
+        .into_iter()
+        .map(|c| (c.id.0, c.name))
+        .collect();
+    let names = Names {
+        people,
+        invited,
+        channels,
+    };
     let rows = entries
         .into_iter()
         .map(|e| AuditRow {
@@ -110,7 +125,7 @@ pub async fn log(
                 .clone()
                 .unwrap_or_else(|| tr.get("audit.system").to_string()),
             action: action_label(tr, &e.action),
-            target: target_label(tr, &e.target, &people, &invited),
+            target: target_label(tr, &e.target, &names),
             details: details(tr, &e.details),
         })
         .collect();
@@ -132,13 +147,17 @@ fn action_label(tr: Tr, action: &str) -> String {
     }
 }
 
-/// `user:12` as the member's e-mail, `invitation:5` as the invitee's, else as stored.
-fn target_label(
-    tr: Tr,
-    target: &str,
-    people: &HashMap<i64, String>,
-    invited: &HashMap<i64, String>,
-) -> String {
+/// What targets are called: members' and invitees' e-mails, channels' names, by id.
+#[derive(Default)]
+struct Names {
+    people: HashMap<i64, String>,
+    invited: HashMap<i64, String>,
+    channels: HashMap<i64, String>,
+}
+
+/// `user:12` as the member's e-mail, `invitation:5` as the invitee's, `channel:3` as its
+/// name, else as stored.
+fn target_label(tr: Tr, target: &str, names: &Names) -> String {
     let Some((kind, id)) = target.split_once(':') else {
         return target.to_string();
     };
@@ -146,15 +165,21 @@ fn target_label(
         return target.to_string();
     };
     match kind {
-        "user" => people
+        "user" => names
+            .people
             .get(&id)
             .cloned()
             .unwrap_or_else(|| format!("{} #{id}", tr.get("audit.target.user"))),
-        "invitation" => match invited.get(&id) {
+        "invitation" => match names.invited.get(&id) {
             Some(email) => format!("{} {email}", tr.get("audit.target.invitation_for")),
             None => format!("{} #{id}", tr.get("audit.target.invitation")),
         },
         "workspace" => tr.get("audit.target.workspace").to_string(),
+        "channel" => names
+            .channels
+            .get(&id)
+            .cloned()
+            .unwrap_or_else(|| format!("{} #{id}", tr.get("audit.target.channel"))),
         _ => target.to_string(),
     }
 }
@@ -213,11 +238,14 @@ mod tests {
         assert_eq!(action_label(ru, "post.published"), "post.published");
         let d = details(ru, &serde_json::json!({"from": "client", "to": "editor"}));
         assert!(d.contains("Клиент") && d.contains("Редактор"), "{d}");
-        let people = HashMap::from([(12, "a@b.example".to_string())]);
-        assert_eq!(
-            target_label(ru, "user:12", &people, &HashMap::new()),
-            "a@b.example"
-        );
-        assert_eq!(target_label(ru, "odd", &people, &HashMap::new()), "odd");
+        let names = Names {
+            people: HashMap::from([(12, "a@b.example".to_string())]),
+            channels: HashMap::from([(3, "Зерно".to_string())]),
+            ..Default::default()
+        };
+        assert_eq!(target_label(ru, "user:12", &names), "a@b.example");
+        assert_eq!(target_label(ru, "channel:3", &names), "Зерно");
+        assert_eq!(target_label(ru, "channel:4", &names), "Канал #4");
+        assert_eq!(target_label(ru, "odd", &names), "odd");
     }
 }

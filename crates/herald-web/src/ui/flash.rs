@@ -14,9 +14,10 @@ use crate::state::AppState;
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
+use std::borrow::Cow;
 
 /// The words a redirect may carry in `?done=`; each has a `done.<word>` message.
-pub const DONE: [&str; 13] = [
+pub const DONE: [&str; 21] = [
     "created",
     "saved",
     "deleted",
@@ -30,10 +31,24 @@ pub const DONE: [&str; 13] = [
     "token_revoked",
     "invited",
     "token_created",
+    "connected",
+    "reconnected",
+    "disconnected",
+    "post_scheduled",
+    "post_draft",
+    "post_publishing",
+    "post_deleted",
+    "retrying",
 ];
 
 /// The words a redirect may carry in `?problem=`; each has a `problem.<word>` message.
-pub const PROBLEMS: [&str; 3] = ["last_owner", "gone", "not_pending"];
+pub const PROBLEMS: [&str; 5] = [
+    "last_owner",
+    "gone",
+    "not_pending",
+    "post_sent",
+    "not_retryable",
+];
 
 /// The `?done=` / `?problem=` query of a page.
 #[derive(Debug, Default, Deserialize)]
@@ -69,18 +84,35 @@ pub fn problem(path: &str, word: &str) -> Response {
     Redirect::to(&format!("{path}?problem={word}")).into_response()
 }
 
-/// Field errors of a form, already translated.
+/// Field errors of a form, already translated. A field may have several messages (the
+/// composer names each channel that refuses a text).
 #[derive(Debug, Default, Clone)]
-pub struct Errors(Vec<(&'static str, &'static str)>);
+pub struct Errors(Vec<(Cow<'static, str>, Cow<'static, str>)>);
 
 impl Errors {
-    pub fn add(&mut self, field: &'static str, message: &'static str) {
-        self.0.push((field, message));
+    pub fn add(
+        &mut self,
+        field: impl Into<Cow<'static, str>>,
+        message: impl Into<Cow<'static, str>>,
+    ) {
+        self.0.push((field.into(), message.into()));
     }
 
-    /// The message for `field`, if it has one.
-    pub fn get(&self, field: &str) -> Option<&'static str> {
-        self.0.iter().find(|(f, _)| *f == field).map(|(_, m)| *m)
+    /// The first message for `field`, if it has one.
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, m)| m.as_ref())
+    }
+
+    /// Every message for `field`.
+    pub fn all(&self, field: &str) -> Vec<&str> {
+        self.0
+            .iter()
+            .filter(|(f, _)| f == field)
+            .map(|(_, m)| m.as_ref())
+            .collect()
     }
 
     pub fn has(&self, field: &str) -> bool {

@@ -7,11 +7,18 @@
 
 mod assets;
 mod audit;
+mod channel_fields;
+mod channels;
+mod compose;
+mod compose_form;
+mod feed;
 mod flash;
 mod format;
 mod invite;
+mod localtime;
 mod login;
 mod members;
+mod posts;
 mod profile;
 mod workspace;
 
@@ -20,7 +27,7 @@ use crate::error::{ApiError, ErrorCode};
 use crate::i18n::Tr;
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::FromRequestParts;
+use axum::extract::{DefaultBodyLimit, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -58,6 +65,38 @@ pub fn routes() -> Router<AppState> {
             post(members::revoke),
         )
         .route("/w/{id}/audit", get(audit::log))
+        .route(
+            "/w/{id}/channels",
+            get(channels::list).post(channels::connect),
+        )
+        .route(
+            "/w/{id}/channels/{channel}/reconnect",
+            post(channels::reconnect),
+        )
+        .route(
+            "/w/{id}/channels/{channel}/disconnect",
+            post(channels::disconnect),
+        )
+        .route("/w/{id}/channels/{channel}/feed", get(feed::show))
+        .route(
+            "/w/{id}/compose",
+            get(compose::new_form)
+                .post(compose::create)
+                .layer(DefaultBodyLimit::max(crate::api::MAX_UPLOAD)),
+        )
+        .route("/w/{id}/posts", get(posts::list))
+        .route("/w/{id}/posts/{post}", get(posts::show))
+        .route(
+            "/w/{id}/posts/{post}/edit",
+            get(compose::edit_form)
+                .post(compose::save)
+                .layer(DefaultBodyLimit::max(crate::api::MAX_UPLOAD)),
+        )
+        .route("/w/{id}/posts/{post}/delete", post(posts::delete))
+        .route(
+            "/w/{id}/posts/{post}/deliveries/{delivery}/retry",
+            post(posts::retry),
+        )
         .route("/profile", get(profile::show).post(profile::save))
         .route("/profile/password", post(profile::change_password))
         .route(
@@ -234,6 +273,8 @@ pub enum UiError {
     Csrf(Tr),
     /// A request no form of ours sends (an unknown role, a malformed id).
     Invalid(Tr),
+    /// An upload larger than Herald takes.
+    TooLarge(Tr),
     Internal(Tr, String),
 }
 
@@ -252,6 +293,7 @@ impl IntoResponse for UiError {
             UiError::Forbidden(tr) => (StatusCode::FORBIDDEN, *tr, "common.forbidden"),
             UiError::Csrf(tr) => (StatusCode::FORBIDDEN, *tr, "login.csrf"),
             UiError::Invalid(tr) => (StatusCode::UNPROCESSABLE_ENTITY, *tr, "err.invalid"),
+            UiError::TooLarge(tr) => (StatusCode::PAYLOAD_TOO_LARGE, *tr, "err.too_large"),
             UiError::Internal(tr, msg) => {
                 tracing::error!(error = %msg, "UI error");
                 (StatusCode::INTERNAL_SERVER_ERROR, *tr, "common.error")
@@ -306,10 +348,12 @@ pub fn render<T: Template>(tr: Tr, tpl: &T) -> Result<Html<String>, UiError> {
 #[cfg(test)]
 mod tests {
     /// The message keys the UI code names as literals (`"invite.problem.expired"`) exist in
-    /// the catalogue, as the template scan in `i18n` does for templates.
+    /// the catalogue, as the template scan in `i18n` does for templates. (`post.` is left out:
+    /// audit actions such as `post.published` look like keys; post keys are built or in
+    /// templates.)
     #[test]
     fn every_key_named_in_ui_code_exists() {
-        const PREFIXES: [&str; 16] = [
+        const PREFIXES: [&str; 24] = [
             "app.",
             "nav.",
             "lang.",
@@ -326,6 +370,14 @@ mod tests {
             "err.",
             "done.",
             "month.",
+            "channels.",
+            "compose.",
+            "posts.",
+            "delivery.",
+            "attempt.",
+            "feed.",
+            "unit.",
+            "problem.",
         ];
         let keys: Vec<&str> = crate::i18n::keys().collect();
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/ui");
@@ -374,6 +426,25 @@ mod tests {
         }
         for m in 1..=12 {
             built.push(format!("month.{m}"));
+        }
+        for s in herald_domain::publishing::PostStatus::ALL {
+            built.push(format!("post.status.{}", s.as_str()));
+        }
+        for s in herald_domain::publishing::DeliveryState::ALL {
+            built.push(format!("delivery.state.{}", s.as_str()));
+        }
+        for o in super::posts::OUTCOMES {
+            built.push(format!("attempt.outcome.{o}"));
+        }
+        for u in [
+            herald_domain::text::TextUnit::Graphemes,
+            herald_domain::text::TextUnit::Utf16Units,
+            herald_domain::text::TextUnit::Weighted,
+            herald_domain::text::TextUnit::Bytes,
+            herald_domain::text::TextUnit::Chars,
+            herald_domain::text::TextUnit::EmojiAsBytes,
+        ] {
+            built.push(format!("unit.{}", u.as_str()));
         }
         for k in built {
             assert!(keys.contains(&k.as_str()), "'{k}' is not in the catalogue");

@@ -31,6 +31,8 @@ pub struct WsNav {
     pub section: &'static str,
     pub can_manage: bool,
     pub can_audit: bool,
+    /// May write posts and connect channels.
+    pub can_edit: bool,
 }
 
 impl WsCtx {
@@ -75,6 +77,7 @@ impl WsCtx {
             section,
             can_manage: self.role.can(Action::Manage),
             can_audit: self.role.can(Action::ReadAudit),
+            can_edit: self.role.can(Action::Edit),
         }
     }
 

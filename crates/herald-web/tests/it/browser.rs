@@ -6,6 +6,8 @@
 //! Chromium from `HERALD_TEST_CHROMIUM` (default `/usr/bin/chromium`). Without them the test
 //! prints a SKIP line, except under `CI=true`, where it fails.
 
+mod publishing;
+
 use crate::helpers::*;
 use crate::ui::{add_member, workspace};
 use chrono::{Duration, Utc};

@@ -1,5 +1,5 @@
 //! `spawn_app`: a real Herald server on 127.0.0.1:0 with a fresh database, plus helpers to
-//! create users and call the API.
+//! create users and call the API. `spawn_app_with_engine` also runs the publisher.
 
 #![allow(dead_code)]
 
@@ -16,6 +16,11 @@ pub struct TestApp {
     pub addr: SocketAddr,
     pub base: String,
     pub store: Arc<dyn Store>,
+    /// The server's connectors, credential key and publisher wake-up, for a test that runs
+    /// the engine beside it.
+    pub registry: Arc<herald_platforms::Registry>,
+    pub secret_key: SecretKey,
+    pub wake: Arc<tokio::sync::Notify>,
     /// A client without cookies or redirects.
     pub http: reqwest::Client,
     _dir: TempDir,
@@ -85,6 +90,11 @@ async fn spawn_with(store: Arc<dyn Store>, dir: TempDir) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let base = format!("http://{addr}");
+    let registry = Arc::new(herald_platforms::Registry::new(
+        std::time::Duration::from_secs(5),
+    ));
+    let secret_key = SecretKey::generate();
+    let wake = Arc::new(tokio::sync::Notify::new());
     let state = AppState {
         store: store.clone(),
         config: Arc::new(WebConfig {
@@ -92,11 +102,9 @@ async fn spawn_with(store: Arc<dyn Store>, dir: TempDir) -> TestApp {
             trust_proxy: false,
         }),
         metrics: Arc::new(herald_web::metrics::Metrics::new()),
-        secret_key: SecretKey::generate(),
-        wake: Arc::new(tokio::sync::Notify::new()),
-        registry: Arc::new(herald_platforms::Registry::new(
-            std::time::Duration::from_secs(5),
-        )),
+        secret_key: secret_key.clone(),
+        wake: wake.clone(),
+        registry: registry.clone(),
         media: herald_media::MediaLibrary::open(&dir.0.join("media")).unwrap(),
     };
     tokio::spawn(herald_web::serve(listener, state, std::future::pending()));
@@ -108,9 +116,28 @@ async fn spawn_with(store: Arc<dyn Store>, dir: TempDir) -> TestApp {
         addr,
         base,
         store,
+        registry,
+        secret_key,
+        wake,
         http,
         _dir: dir,
     }
+}
+
+/// A server on a fresh SQLite database with the engine (the publisher) running beside it on
+/// the same store, connectors, key and wake-up, as `herald serve` runs them. Shut the engine
+/// down at the end of the test.
+pub async fn spawn_app_with_engine() -> (TestApp, herald_engine::Engine) {
+    let app = spawn_app().await;
+    let engine = herald_engine::Engine::start(herald_engine::EngineDeps {
+        store: app.store.clone(),
+        registry: app.registry.clone(),
+        key: app.secret_key.clone(),
+        media: None,
+        publisher: herald_engine::PublisherConfig::new("browser-test"),
+        wake: app.wake.clone(),
+    });
+    (app, engine)
 }
 
 impl TestApp {

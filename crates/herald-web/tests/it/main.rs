@@ -8,5 +8,6 @@ mod helpers;
 mod api_walk;
 mod bad_input;
 mod browser;
+mod compose;
 mod isolation;
 mod ui;

@@ -90,6 +90,17 @@ impl Visitor {
             .await
     }
 
+    /// Posts a body of the given content type (a multipart form, say).
+    pub async fn post_body(&self, path: &str, content_type: &str, body: Vec<u8>) -> Res {
+        self.send(
+            self.http
+                .post(format!("{}{path}", self.base))
+                .header("content-type", content_type)
+                .body(body),
+        )
+        .await
+    }
+
     /// Logs in through the form, as a person would.
     pub async fn login(&self, email: &str, password: &str) -> Res {
         let page = self.get("/login").await;
