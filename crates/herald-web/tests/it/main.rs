@@ -10,4 +10,5 @@ mod bad_input;
 mod browser;
 mod compose;
 mod isolation;
+mod publishing_api;
 mod ui;

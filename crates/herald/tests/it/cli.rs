@@ -301,3 +301,95 @@ async fn serve_answers_and_stops_on_sigterm() {
     #[cfg(not(unix))]
     child.kill().unwrap();
 }
+
+#[test]
+fn text_check_counts_like_the_platform() {
+    let tmp = tempfile::tempdir().unwrap();
+    let check = |platform: &str, extra: &[&str], text: &str| {
+        let mut cmd = herald(tmp.path());
+        cmd.args(["text", "check", "--platform", platform])
+            .args(extra);
+        let out = run_with_stdin(cmd, text);
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    };
+    // A family emoji is one ZWJ sequence: weight 2 on X; " hello" is 6.
+    let (ok, out, _) = check("x", &[], "👨‍👩‍👧‍👦 hello\n");
+    assert!(ok);
+    let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(v["platform"], "x");
+    assert_eq!(v["length"], 8);
+    assert_eq!(v["limit"], 280);
+    assert_eq!(v["ok"], true);
+    assert_eq!(v["unit"], "weighted");
+    assert_eq!(out.trim().lines().count(), 1, "one JSON object");
+    // Telegram counts UTF-16 units; a caption has 1,024.
+    let (_, out, _) = check("telegram", &["--caption"], &"😀".repeat(513));
+    let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(
+        (v["length"].as_u64(), v["limit"].as_u64(), v["ok"].as_bool()),
+        (Some(1026), Some(1024), Some(false))
+    );
+    // Bluesky: 300 graphemes.
+    let (_, out, _) = check("bluesky", &[], &"é".repeat(301));
+    let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(
+        (v["length"].as_u64(), v["ok"].as_bool(), v["unit"].as_str()),
+        (Some(301), Some(false), Some("graphemes"))
+    );
+    // An unknown platform names the valid ones.
+    let (ok, _, err) = check("myspace", &[], "hi");
+    assert!(!ok);
+    assert!(err.contains("vk") && err.contains("tiktok"), "{err}");
+}
+
+#[test]
+fn demo_creates_a_workspace_with_a_week_of_posts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = herald(tmp.path())
+        .args(["--data-dir", "d", "demo"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("demo@example.com") && text.contains("password"),
+        "{text}"
+    );
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let store = herald_store::connect(&format!(
+            "sqlite://{}",
+            tmp.path().join("d/herald.db").display()
+        ))
+        .await
+        .unwrap();
+        let user = store
+            .user_by_email(&herald_domain::Email::parse("demo@example.com").unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        let (ws, _) = store.workspaces_of(user.id).await.unwrap().remove(0);
+        assert_eq!(store.channels(ws.id).await.unwrap().len(), 2);
+        let now = chrono::Utc::now();
+        let posts = store
+            .posts(ws.id, now, now + chrono::Duration::days(9), false)
+            .await
+            .unwrap();
+        assert!(
+            (12..=14).contains(&posts.len()),
+            "a week, twice a day: {}",
+            posts.len()
+        );
+        assert!(posts
+            .iter()
+            .all(|p| p.channels.len() == 2 && p.scheduled_at.unwrap() > now));
+    });
+}
