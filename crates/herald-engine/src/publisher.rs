@@ -186,7 +186,7 @@ impl Publisher {
             };
             let (me, finished, done) = (self.clone(), finished.clone(), done.clone());
             tokio::spawn(async move {
-                let outcome = me.send_job(&claim, job).await;
+                let outcome = me.send_job(&claim, job, now).await;
                 let _ = done.send((claim, outcome));
                 drop(permit);
                 finished.notify_one();
@@ -277,7 +277,7 @@ impl Publisher {
             )
             .await;
         match marked.map(|mut v| v.pop()) {
-            Ok(Some(Ok(job))) => Some(self.send_job(claim, job).await),
+            Ok(Some(Ok(job))) => Some(self.send_job(claim, job, now).await),
             Ok(Some(Err(NotSent::LostFence | NotSent::PostDeleted))) | Ok(None) => None,
             Err(e) => Some(store_trouble(claim, e)),
         }
@@ -337,7 +337,12 @@ impl Publisher {
     }
 
     /// Validates and sends one delivery already marked `sending`.
-    async fn send_job(&self, claim: &ClaimedDelivery, job: SendJob) -> Outcome {
+    async fn send_job(
+        &self,
+        claim: &ClaimedDelivery,
+        job: SendJob,
+        marked_at: DateTime<Utc>,
+    ) -> Outcome {
         let now = Utc::now();
         let Some(connector) = self.registry.get(&job.channel.platform) else {
             return unknown_platform(&job);
@@ -370,7 +375,8 @@ impl Publisher {
                 ),
             };
         }
-        self.send(claim, &job, connector.as_ref(), ctx, &post).await
+        self.send(claim, &job, connector.as_ref(), ctx, &post, marked_at)
+            .await
     }
 
     async fn send(
@@ -380,12 +386,16 @@ impl Publisher {
         connector: &dyn Connector,
         ctx: ChannelCtx,
         post: &OutgoingPost,
+        marked_at: DateTime<Utc>,
     ) -> Outcome {
         let mut ctx = ctx;
         let mut refreshed = false;
         loop {
-            let deadline = lease(&self.cfg).to_std().unwrap_or(Duration::from_secs(60))
-                - Duration::from_secs(5).min(self.cfg.lease / 2);
+            // The call must end before the lease taken when the delivery was marked `sending`
+            // runs out (with a margin): past it another worker may reconcile and send it.
+            let margin = Duration::from_secs(2).min(self.cfg.lease / 4);
+            let used = (Utc::now() - marked_at).to_std().unwrap_or_default();
+            let deadline = self.cfg.lease.saturating_sub(used).saturating_sub(margin);
             let result = match tokio::time::timeout(deadline, connector.publish(&ctx, post)).await {
                 Ok(r) => r,
                 Err(_) => Err(PublishError::Unknown(
