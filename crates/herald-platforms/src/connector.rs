@@ -215,6 +215,98 @@ pub trait Connector: Send + Sync {
     async fn fetch_profile(&self, _ch: &ChannelCtx) -> Result<ProfileStats, PublishError> {
         Err(PublishError::Unsupported)
     }
+
+    /// A published post's counters.
+    async fn fetch_metrics(
+        &self,
+        _ch: &ChannelCtx,
+        _remote_id: &str,
+    ) -> Result<PostMetrics, PublishError> {
+        Err(PublishError::Unsupported)
+    }
+
+    /// Comments, mentions, messages or reviews newer than `cursor` (the value returned by the
+    /// previous call; `None` the first time), oldest first, and the cursor to pass next.
+    async fn fetch_inbox(
+        &self,
+        _ch: &ChannelCtx,
+        _cursor: Option<&str>,
+    ) -> Result<InboxPage, PublishError> {
+        Err(PublishError::Unsupported)
+    }
+
+    /// Answers an inbox item; the reply is a post like any other and goes out exactly once.
+    async fn reply(
+        &self,
+        _ch: &ChannelCtx,
+        _to_remote_id: &str,
+        _reply: &OutgoingPost,
+    ) -> Result<Published, PublishError> {
+        Err(PublishError::Unsupported)
+    }
+
+    /// A public account's figures and recent posts (competitors), with no credentials of
+    /// ours on that account.
+    async fn fetch_public_profile(
+        &self,
+        _ch: &ChannelCtx,
+        _handle: &str,
+    ) -> Result<PublicProfile, PublishError> {
+        Err(PublishError::Unsupported)
+    }
+}
+
+/// A post's counters at one moment; `None` where the platform does not say.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct PostMetrics {
+    pub likes: Option<u64>,
+    pub shares: Option<u64>,
+    pub comments: Option<u64>,
+    pub views: Option<u64>,
+    pub reach: Option<u64>,
+}
+
+/// What kind of thing reached the inbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InboxKind {
+    Comment,
+    Mention,
+    Message,
+    Review,
+}
+
+/// One item of a channel's inbox, with its place in a thread.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InboxItem {
+    pub remote_id: String,
+    pub kind: InboxKind,
+    /// The item it answers, if any.
+    pub parent_remote_id: Option<String>,
+    /// The post the thread hangs under, if any.
+    pub root_remote_id: Option<String>,
+    pub author: String,
+    pub text: String,
+    /// Reviews: 1–5 stars.
+    pub rating: Option<u8>,
+    pub created_at_ms: i64,
+}
+
+/// A page of inbox items and where to continue.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct InboxPage {
+    pub items: Vec<InboxItem>,
+    pub cursor: Option<String>,
+}
+
+/// A public account as anyone can see it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct PublicProfile {
+    pub handle: String,
+    pub display_name: String,
+    pub stats: ProfileStats,
+    /// Recent public posts with their counters.
+    pub recent: Vec<(String, PostMetrics)>,
 }
 
 /// The account behind a channel.

@@ -15,7 +15,8 @@ pub mod testplat;
 pub mod webhook;
 
 pub use connector::{
-    AccountInfo, Capabilities, ChannelCtx, ConnectFlow, Connector, Field, Idempotency,
-    OutgoingMedia, OutgoingPost, PlatformInfo, ProfileStats, PublishError, Published, Refreshed,
+    AccountInfo, Capabilities, ChannelCtx, ConnectFlow, Connector, Field, Idempotency, InboxItem,
+    InboxKind, InboxPage, OutgoingMedia, OutgoingPost, PlatformInfo, PostMetrics, ProfileStats,
+    PublicProfile, PublishError, Published, Refreshed,
 };
 pub use registry::Registry;

@@ -17,13 +17,15 @@ pub struct PlatformOut {
     #[schema(example = "vk")]
     pub id: String,
     pub name: String,
+    /// Whether channels of this platform can be connected in this build.
+    pub available: bool,
     /// Whose text and media rules apply.
     pub rules: String,
     #[schema(value_type = Object)]
     pub capabilities: serde_json::Value,
     /// `native` or `none`.
     pub idempotency: String,
-    /// `none`, `paste` or `oauth`.
+    /// `none`, `paste`, `oauth`, or `unavailable`.
     pub connect: String,
     #[schema(value_type = Object)]
     pub fields: serde_json::Value,
@@ -48,24 +50,43 @@ pub async fn list(
     State(state): State<AppState>,
     _me: crate::auth::CurrentUser,
 ) -> Json<Vec<PlatformOut>> {
-    Json(
-        state
-            .registry
-            .list()
-            .into_iter()
-            .map(|p| PlatformOut {
-                id: p.id.to_string(),
-                name: p.name.to_string(),
-                rules: p.rules.as_str().to_string(),
-                capabilities: json(&p.capabilities),
-                idempotency: word(&p.idempotency),
-                connect: word(&p.connect),
-                fields: json(&p.fields),
-                text: json(&text_rules(p.rules, &TextContext::default())),
-                media: json(&media_rules(p.rules)),
-            })
-            .collect(),
-    )
+    let mut out: Vec<PlatformOut> = state
+        .registry
+        .list()
+        .into_iter()
+        .map(|p| PlatformOut {
+            id: p.id.to_string(),
+            name: p.name.to_string(),
+            available: true,
+            rules: p.rules.as_str().to_string(),
+            capabilities: json(&p.capabilities),
+            idempotency: word(&p.idempotency),
+            connect: word(&p.connect),
+            fields: json(&p.fields),
+            text: json(&text_rules(p.rules, &TextContext::default())),
+            media: json(&media_rules(p.rules)),
+        })
+        .collect();
+    // Platforms whose rules Herald knows but which this build cannot connect yet: listed so
+    // the composer and clients can still check text and media against them.
+    for p in Platform::ALL {
+        if out.iter().any(|o| o.id == p.as_str()) {
+            continue;
+        }
+        out.push(PlatformOut {
+            id: p.as_str().to_string(),
+            name: p.display_name().to_string(),
+            available: false,
+            rules: p.as_str().to_string(),
+            capabilities: json(&herald_platforms::Capabilities::default()),
+            idempotency: "none".to_string(),
+            connect: "unavailable".to_string(),
+            fields: serde_json::json!([]),
+            text: json(&text_rules(p, &TextContext::default())),
+            media: json(&media_rules(p)),
+        });
+    }
+    Json(out)
 }
 
 #[derive(Deserialize, ToSchema)]

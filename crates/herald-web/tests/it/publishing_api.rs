@@ -25,6 +25,45 @@ async fn publishing_through_the_api() {
         "{ids:?}"
     );
     assert!(!ids.contains(&"testplat"));
+    // Every platform's rules are listed, connectable or not yet.
+    for p in [
+        "vk",
+        "ok",
+        "telegram",
+        "bluesky",
+        "mastodon",
+        "x",
+        "threads",
+        "instagram",
+        "facebook",
+        "linkedin",
+        "youtube",
+        "pinterest",
+        "reddit",
+        "tiktok",
+    ] {
+        let entry = platforms
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["id"] == p)
+            .unwrap_or_else(|| panic!("{p} missing"));
+        assert!(entry["text"]["limit"].as_u64().unwrap() > 0, "{p}");
+    }
+    let x = platforms
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["id"] == "x")
+        .unwrap();
+    assert_eq!(
+        (
+            x["text"]["limit"].as_u64(),
+            x["text"]["unit"].as_str(),
+            x["available"].as_bool()
+        ),
+        (Some(280), Some("weighted"), Some(false))
+    );
     let sandbox = platforms
         .as_array()
         .unwrap()
