@@ -23,7 +23,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::Notify;
 
-const CONCURRENCY: usize = 32;
+const CONCURRENCY: usize = 64;
 const CHANNELS: usize = 8;
 
 fn main() {
