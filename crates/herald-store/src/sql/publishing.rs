@@ -73,6 +73,24 @@ macro_rules! check_channels {
     }};
 }
 
+/// Schedules one delivery of a post to a channel, with a fresh idempotency key.
+macro_rules! insert_delivery {
+    ($exec:expr, $ws:expr, $post:expr, $channel:expr, $due:expr, $at:expr) => {
+        sqlx::query(
+            "INSERT INTO deliveries (workspace_id, post_id, channel_id, state, due_at, idempotency_key, created_at, updated_at) \
+             VALUES ($1, $2, $3, 'scheduled', $4, $5, $6, $6)",
+        )
+        .bind($ws)
+        .bind($post)
+        .bind($channel)
+        .bind($due)
+        .bind($crate::sql::rows::new_idempotency_key())
+        .bind($at)
+        .execute(&mut *$exec)
+        .await?;
+    };
+}
+
 /// Writes a post's targets (and variants).
 macro_rules! insert_targets {
     ($exec:expr, $ws:expr, $post:expr, $draft:expr) => {{
@@ -249,18 +267,7 @@ macro_rules! publishing_impl {
                 insert_targets!(tx, ws.0, id, draft);
                 if let Some(due) = draft.scheduled_at {
                     for c in &draft.channels {
-                        sqlx::query(
-                            "INSERT INTO deliveries (workspace_id, post_id, channel_id, state, due_at, idempotency_key, created_at, updated_at) \
-                             VALUES ($1, $2, $3, 'scheduled', $4, $5, $6, $6)",
-                        )
-                        .bind(ws.0)
-                        .bind(id)
-                        .bind(c.0)
-                        .bind($crate::time::to_ms(due))
-                        .bind($crate::sql::rows::new_idempotency_key())
-                        .bind(at)
-                        .execute(&mut *tx)
-                        .await?;
+                        insert_delivery!(tx, ws.0, id, c.0, $crate::time::to_ms(due), at);
                     }
                 }
                 let post = load_post!(tx, ws.0, id)?.ok_or($crate::StoreError::NotFound)?;
@@ -334,18 +341,7 @@ macro_rules! publishing_impl {
                 if let Some(due) = draft.scheduled_at {
                     for c in &draft.channels {
                         if !existing.iter().any(|(_, ch, _)| *ch == c.0) {
-                            sqlx::query(
-                                "INSERT INTO deliveries (workspace_id, post_id, channel_id, state, due_at, idempotency_key, created_at, updated_at) \
-                                 VALUES ($1, $2, $3, 'scheduled', $4, $5, $6, $6)",
-                            )
-                            .bind(ws.0)
-                            .bind(id.0)
-                            .bind(c.0)
-                            .bind($crate::time::to_ms(due))
-                            .bind($crate::sql::rows::new_idempotency_key())
-                            .bind(at)
-                            .execute(&mut *tx)
-                            .await?;
+                            insert_delivery!(tx, ws.0, id.0, c.0, $crate::time::to_ms(due), at);
                         }
                     }
                 }
