@@ -46,11 +46,12 @@ impl Engine {
             deps.registry,
             deps.key,
             deps.publisher,
-            deps.wake,
+            deps.wake.clone(),
             deps.media,
         ));
         let tasks = vec![
-            tokio::spawn(housekeeping(deps.store, rx.clone())),
+            tokio::spawn(housekeeping(deps.store.clone(), rx.clone())),
+            tokio::spawn(forward_work_signals(deps.store, deps.wake, rx.clone())),
             tokio::spawn(publisher.run(rx)),
         ];
         Engine { stop, tasks }
@@ -61,6 +62,31 @@ impl Engine {
         let _ = self.stop.send(true);
         for t in self.tasks {
             let _ = t.await;
+        }
+    }
+}
+
+/// Wakes the publisher whenever another process schedules work (PostgreSQL NOTIFY).
+async fn forward_work_signals(
+    store: Arc<dyn Store>,
+    wake: Arc<Notify>,
+    mut stop: watch::Receiver<bool>,
+) {
+    let mut signals = match store.work_signals().await {
+        Ok(Some(rx)) => rx,
+        Ok(None) => return,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot LISTEN for work; other processes' posts are picked up at the next wake-up");
+            return;
+        }
+    };
+    loop {
+        tokio::select! {
+            signal = signals.recv() => match signal {
+                Some(()) => wake.notify_one(),
+                None => return,
+            },
+            _ = stop.changed() => return,
         }
     }
 }

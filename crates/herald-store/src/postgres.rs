@@ -23,7 +23,7 @@ pub(crate) async fn open(url: &str) -> Result<SqlStore<Postgres>> {
 
 accounts_impl!(Postgres);
 workspaces_impl!(Postgres);
-publishing_impl!(Postgres);
+publishing_impl!(Postgres, true);
 deliveries_impl!(Postgres, " FOR UPDATE OF d SKIP LOCKED");
 
 #[async_trait]
@@ -38,6 +38,37 @@ impl crate::System for SqlStore<Postgres> {
         throttle_before: chrono::DateTime<chrono::Utc>,
     ) -> Result<u64> {
         purge_expired!(&self.pool, now, throttle_before)
+    }
+
+    async fn work_signals(&self) -> Result<Option<tokio::sync::mpsc::Receiver<()>>> {
+        let mut listener = sqlx::postgres::PgListener::connect_with(&self.pool).await?;
+        listener.listen("herald_work").await?;
+        let (tx, rx) = tokio::sync::mpsc::channel(1);
+        tokio::spawn(async move {
+            loop {
+                match listener.recv().await {
+                    // A full channel already holds a wake-up: nothing is lost by dropping this.
+                    Ok(_) => {
+                        if let Err(tokio::sync::mpsc::error::TrySendError::Closed(_)) =
+                            tx.try_send(())
+                        {
+                            return;
+                        }
+                    }
+                    Err(e) => {
+                        // PgListener reconnects on the next recv; wake the publisher anyway,
+                        // in case a notification was lost with the connection.
+                        tracing::warn!(error = %e, "LISTEN herald_work: connection lost; reconnecting");
+                        let _ = tx.try_send(());
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                    }
+                }
+                if tx.is_closed() {
+                    return;
+                }
+            }
+        });
+        Ok(Some(rx))
     }
 
     async fn ping(&self) -> Result<()> {

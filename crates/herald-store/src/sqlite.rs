@@ -29,7 +29,7 @@ pub(crate) async fn open(url: &str) -> Result<SqlStore<Sqlite>> {
 
 accounts_impl!(Sqlite);
 workspaces_impl!(Sqlite);
-publishing_impl!(Sqlite);
+publishing_impl!(Sqlite, false);
 deliveries_impl!(Sqlite, "");
 
 #[async_trait]
@@ -44,6 +44,10 @@ impl crate::System for SqlStore<Sqlite> {
         throttle_before: chrono::DateTime<chrono::Utc>,
     ) -> Result<u64> {
         purge_expired!(&self.pool, now, throttle_before)
+    }
+
+    async fn work_signals(&self) -> Result<Option<tokio::sync::mpsc::Receiver<()>>> {
+        Ok(None)
     }
 
     async fn ping(&self) -> Result<()> {

@@ -59,6 +59,10 @@ pub trait System: Send + Sync {
         now: DateTime<Utc>,
         throttle_before: DateTime<Utc>,
     ) -> Result<u64>;
+    /// A signal each time another process scheduled work (PostgreSQL LISTEN/NOTIFY), so a
+    /// sleeping publisher wakes at once; `None` where the database has no such channel
+    /// (SQLite serves one process, which wakes itself).
+    async fn work_signals(&self) -> Result<Option<tokio::sync::mpsc::Receiver<()>>>;
 }
 
 /// Users, sessions, API tokens and login throttling.

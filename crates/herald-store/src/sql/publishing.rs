@@ -73,6 +73,19 @@ macro_rules! check_channels {
     }};
 }
 
+/// On PostgreSQL, tells every process's publisher (LISTEN herald_work) that something became
+/// due; delivered when the transaction commits. Nothing on SQLite, whose one process wakes
+/// itself.
+macro_rules! notify_work {
+    ($exec:expr, $notify:expr) => {
+        if $notify {
+            sqlx::query("SELECT pg_notify('herald_work', '')")
+                .execute(&mut *$exec)
+                .await?;
+        }
+    };
+}
+
 /// Schedules one delivery of a post to a channel, with a fresh idempotency key.
 macro_rules! insert_delivery {
     ($exec:expr, $ws:expr, $post:expr, $channel:expr, $due:expr, $at:expr) => {
@@ -130,7 +143,7 @@ pub(crate) fn labels_json(d: &crate::PostDraft) -> Result<(String, String), crat
 
 /// Expands `impl Publishing for SqlStore<$db>`.
 macro_rules! publishing_impl {
-    ($db:ty) => {
+    ($db:ty, $notify:expr) => {
         #[async_trait::async_trait]
         impl $crate::Publishing for $crate::SqlStore<$db> {
             async fn create_channel(
@@ -198,6 +211,10 @@ macro_rules! publishing_impl {
                 .await?;
                 if done.rows_affected() == 0 {
                     return Err($crate::StoreError::NotFound);
+                }
+                // The channel's waiting posts can go out now.
+                if $notify {
+                    sqlx::query("SELECT pg_notify('herald_work', '')").execute(&self.pool).await?;
                 }
                 Ok(())
             }
@@ -271,6 +288,9 @@ macro_rules! publishing_impl {
                     }
                 }
                 let post = load_post!(tx, ws.0, id)?.ok_or($crate::StoreError::NotFound)?;
+                if draft.scheduled_at.is_some() {
+                    notify_work!(tx, $notify);
+                }
                 tx.commit().await?;
                 Ok(post)
             }
@@ -347,6 +367,7 @@ macro_rules! publishing_impl {
                 }
                 refresh_post_status!(tx, id.0, at);
                 let post = load_post!(tx, ws.0, id.0)?.ok_or($crate::StoreError::NotFound)?;
+                notify_work!(tx, $notify);
                 tx.commit().await?;
                 Ok(post)
             }
@@ -467,6 +488,7 @@ macro_rules! publishing_impl {
                     return Err($crate::StoreError::Conflict("only a failed delivery, or one that needs attention, can be retried"));
                 };
                 refresh_post_status!(tx, post, at);
+                notify_work!(tx, $notify);
                 tx.commit().await?;
                 Ok(())
             }
