@@ -219,6 +219,50 @@ async fn unbalanced_html_is_refused_by_the_fake_as_telegram_does() {
 }
 
 #[tokio::test]
+async fn the_fake_refuses_missing_files_and_albums_outside_two_to_ten() {
+    let fake = FakeTelegram::start().await;
+    let (c, ch) = (connector(), fake.channel());
+    let t = target(&ch).unwrap();
+    let no_file = Multipart::new().text("chat_id", t.chat_id.clone());
+    let err = c
+        .upload::<serde_json::Value>(&t, "sendPhoto", no_file)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, PublishError::Refused { retryable: false, message } if message.contains("there is no photo")),
+        "{err:?}"
+    );
+    let one = Multipart::new()
+        .text("chat_id", t.chat_id.clone())
+        .file("f0", "f0.jpg", "image/jpeg", b"jpeg".to_vec())
+        .text("media", r#"[{"type":"photo","media":"attach://f0"}]"#);
+    let err = c
+        .upload::<serde_json::Value>(&t, "sendMediaGroup", one)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, PublishError::Refused { retryable: false, message } if message.contains("2-10")),
+        "{err:?}"
+    );
+    let missing = Multipart::new()
+        .text("chat_id", t.chat_id.clone())
+        .file("f0", "f0.jpg", "image/jpeg", b"jpeg".to_vec())
+        .text(
+            "media",
+            r#"[{"type":"photo","media":"attach://f0"},{"type":"photo","media":"attach://f1"}]"#,
+        );
+    let err = c
+        .upload::<serde_json::Value>(&t, "sendMediaGroup", missing)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, PublishError::Refused { retryable: false, message } if message.contains("media not found")),
+        "{err:?}"
+    );
+    assert!(fake.messages().is_empty());
+}
+
+#[tokio::test]
 async fn a_bad_or_revoked_token_is_unauthorized_and_never_shown() {
     let fake = FakeTelegram::start().await;
     let c = connector();
@@ -278,6 +322,8 @@ async fn a_lost_answer_after_storing_is_unknown_and_cannot_be_reconciled() {
     let (c, ch, post) = (connector(), fake.channel(), outgoing("Made it"));
     let err = c.publish(&ch, &post).await.unwrap_err();
     assert!(matches!(err, PublishError::Unknown(_)), "{err:?}");
+    assert!(!err.to_string().contains(fake::BOT_TOKEN), "{err}");
+    assert!(!err.to_string().contains("127.0.0.1"), "{err}");
     // The post IS in the channel, and the Bot API offers no way to find that out: the
     // engine gets Unsupported and marks the delivery needs_attention.
     assert_eq!(fake.messages().len(), 1);
