@@ -500,6 +500,8 @@ impl Connector for TelegramConnector {
         let t = target(ch)?;
         for id in message_ids(remote_id)? {
             let params = json!({"chat_id": t.chat_id, "message_id": id});
+            // Classified as a read: a delete that may or may not have happened is simply
+            // tried again, since deleting a deleted message counts as done.
             match self
                 .json::<bool>(&t, "deleteMessage", params, Call::Read)
                 .await
