@@ -11,6 +11,7 @@ pub mod connector;
 pub mod http;
 pub mod registry;
 pub mod sandbox;
+pub mod telegram;
 pub mod testplat;
 pub mod webhook;
 
