@@ -17,6 +17,7 @@ fn builtins(client: &reqwest::Client) -> Vec<Arc<dyn Connector>> {
         Arc::new(SandboxConnector::new()),
         Arc::new(WebhookConnector::new(client.clone())),
         Arc::new(TestPlatConnector::new(client.clone())),
+        Arc::new(crate::ok::OkConnector::new(client.clone())),
     ]
 }
 
