@@ -72,6 +72,7 @@ struct Shared {
     members: u64,
     max_text_utf16: usize,
     post_calls: AtomicU64,
+    omit_has_more: std::sync::atomic::AtomicBool,
     state: Mutex<FakeState>,
 }
 
@@ -137,6 +138,7 @@ impl FakeOk {
             members: 4_321,
             max_text_utf16: text_rules(Platform::Ok, &TextContext::default()).limit,
             post_calls: AtomicU64::new(0),
+            omit_has_more: std::sync::atomic::AtomicBool::new(false),
             state: Mutex::new(FakeState {
                 topics: Vec::new(),
                 faults: VecDeque::new(),
@@ -209,6 +211,11 @@ impl FakeOk {
     /// The `mediatopic.post` calls received (signed correctly or not).
     pub fn post_calls(&self) -> u64 {
         self.shared.post_calls.load(Ordering::SeqCst)
+    }
+
+    /// Leaves `has_more` out of topic listings (as an API version might), or puts it back.
+    pub fn set_omit_has_more(&self, omit: bool) {
+        self.shared.omit_has_more.store(omit, Ordering::SeqCst);
     }
 
     /// Queues a fault for the next `mediatopic.post` call not yet given one.
@@ -436,12 +443,11 @@ fn list_topics(shared: &Shared, params: &Params) -> Response {
         .map(|t| topic_json(t))
         .collect();
     let next = offset + page.len();
-    Json(json!({
-        "media_topics": page,
-        "anchor": format!("o{next}"),
-        "has_more": next < newest_first.len(),
-    }))
-    .into_response()
+    let mut body = json!({"media_topics": page, "anchor": format!("o{next}")});
+    if !shared.omit_has_more.load(Ordering::SeqCst) {
+        body["has_more"] = json!(next < newest_first.len());
+    }
+    Json(body).into_response()
 }
 
 async fn mediatopic_post(shared: &Shared, params: &Params) -> Response {

@@ -322,8 +322,12 @@ impl Connector for OkConnector {
                 .last()
                 .and_then(|t| t.get("created_ms"))
                 .and_then(Value::as_i64);
-            let has_more = answer.get("has_more").and_then(Value::as_bool) == Some(true);
-            let reached_back = !has_more || oldest.is_some_and(|at| at < since);
+            // Only an explicit "no more", a short page without the flag, or a topic older than
+            // the window proves the listing covered it.
+            let has_more = answer.get("has_more").and_then(Value::as_bool);
+            let reached_back = has_more == Some(false)
+                || (has_more.is_none() && topics.len() < RECONCILE_PAGE)
+                || oldest.is_some_and(|at| at < since);
             if reached_back {
                 return Ok(found.map(|(_, id)| Published {
                     url: Some(topic_url(gid, &id)),

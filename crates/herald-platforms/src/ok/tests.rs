@@ -331,6 +331,44 @@ async fn reconcile_cannot_tell_when_the_listing_does_not_reach_back() {
 }
 
 #[tokio::test]
+async fn without_has_more_a_full_page_is_not_taken_as_the_whole_window() {
+    let fake = FakeOk::start().await;
+    fake.set_omit_has_more(true);
+    let post = outgoing("Needle");
+    for i in 0..(RECONCILE_PAGE * RECONCILE_MAX_PAGES) {
+        fake.add_topic(&format!("Hay {i}"), now_ms() + 1_000);
+    }
+    let err = connector()
+        .reconcile(&fake.channel(), &post)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, PublishError::Unknown(_)), "{err:?}");
+    // A short page without the flag does cover the window.
+    let fake = FakeOk::start().await;
+    fake.set_omit_has_more(true);
+    fake.add_topic("Hay", now_ms() + 1_000);
+    let found = connector().reconcile(&fake.channel(), &post).await.unwrap();
+    assert_eq!(found, None);
+}
+
+#[tokio::test]
+async fn a_failed_upload_is_a_retryable_refusal_and_posts_nothing() {
+    let fake = FakeOk::start().await;
+    let mut post = outgoing("Photo that never arrives");
+    let mut missing = media_file("gone.jpg");
+    std::fs::remove_file(&missing.path).unwrap();
+    missing.path = missing.path.with_extension("missing");
+    post.media = vec![missing];
+    let err = connector()
+        .publish(&fake.channel(), &post)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, PublishError::Refused { .. }), "{err:?}");
+    assert_eq!(fake.post_calls(), 0);
+    assert!(fake.topics().is_empty());
+}
+
+#[tokio::test]
 async fn delete_removes_the_topic_and_a_missing_one_counts_as_deleted() {
     let fake = FakeOk::start().await;
     let (c, ch) = (connector(), fake.channel());
