@@ -63,6 +63,8 @@ pub struct FakeTopic {
     pub likes: u64,
     pub reshares: u64,
     pub comments: u64,
+    /// The attachment's `onBehalfOfGroup` was "true".
+    pub on_behalf_of_group: bool,
     media: Value,
 }
 
@@ -285,6 +287,7 @@ fn store(
         likes: 0,
         reshares: 0,
         comments: 0,
+        on_behalf_of_group: false,
         media,
     });
     id
@@ -498,6 +501,15 @@ fn create_topic(shared: &Shared, params: &Params) -> Response {
             )
         }
     };
+    if let Some(flag) = attachment.get("onBehalfOfGroup") {
+        if flag != "true" && flag != "false" {
+            return ok_error(
+                code::PARAM,
+                "PARAM",
+                "onBehalfOfGroup must be \"true\" or \"false\"",
+            );
+        }
+    }
     let mut state = shared.lock();
     let (mut texts, mut links, mut tokens) = (Vec::new(), Vec::new(), Vec::new());
     for item in &media {
@@ -543,5 +555,8 @@ fn create_topic(shared: &Shared, params: &Params) -> Response {
         Value::Array(media),
         now_ms(),
     );
+    if let Some(topic) = state.topics.last_mut() {
+        topic.on_behalf_of_group = attachment.get("onBehalfOfGroup") == Some(&json!("true"));
+    }
     Json(Value::String(id)).into_response()
 }

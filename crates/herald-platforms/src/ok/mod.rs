@@ -139,7 +139,8 @@ fn could_not_tell(error: PublishError) -> PublishError {
     }
 }
 
-/// The topic's attachment: text, then the link, then the photos.
+/// The topic's attachment: text, then the link, then the photos, posted on behalf of the
+/// group (`onBehalfOfGroup`, OK's group-topic option) rather than of the token's user.
 pub fn attachment(text: &str, link: Option<&str>, photo_tokens: &[String]) -> Value {
     let mut media = Vec::new();
     if !text.is_empty() {
@@ -152,7 +153,7 @@ pub fn attachment(text: &str, link: Option<&str>, photo_tokens: &[String]) -> Va
         let list: Vec<Value> = photo_tokens.iter().map(|t| json!({"id": t})).collect();
         media.push(json!({"type": "photo", "list": list}));
     }
-    json!({ "media": media })
+    json!({ "media": media, "onBehalfOfGroup": "true" })
 }
 
 /// The text blocks of a listed topic, joined as they were posted.

@@ -145,6 +145,7 @@ async fn publish_text_with_a_link() {
     assert_eq!(published.remote_id, topics[0].id);
     assert_eq!(topics[0].text, "Привет, Одноклассники!");
     assert_eq!(topics[0].links, vec!["https://example.org/a".to_string()]);
+    assert!(topics[0].on_behalf_of_group);
     assert_eq!(
         published.url.as_deref(),
         Some(format!("https://ok.ru/group/{GID}/topic/{}", topics[0].id).as_str())
