@@ -149,13 +149,25 @@ impl OkError {
     }
 }
 
-/// What one signed call needs besides its own parameters.
-#[derive(Debug, Clone)]
+/// What one signed call needs besides its own parameters. Its `Debug` hides the token and
+/// the secret.
+#[derive(Clone)]
 pub struct Signer<'a> {
     pub endpoint: Url,
     pub application_key: &'a str,
     pub access_token: &'a str,
     pub application_secret_key: &'a str,
+}
+
+impl std::fmt::Debug for Signer<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Signer")
+            .field("endpoint", &self.endpoint.as_str())
+            .field("application_key", &self.application_key)
+            .field("access_token", &"[redacted]")
+            .field("application_secret_key", &"[redacted]")
+            .finish()
+    }
 }
 
 impl Signer<'_> {

@@ -415,6 +415,19 @@ async fn fetch_profile_and_metrics() {
     assert_eq!(metrics.comments, Some(3));
 }
 
+#[tokio::test]
+async fn the_signer_never_prints_its_secrets() {
+    let fake = FakeOk::start().await;
+    let ch = fake.channel();
+    let printed = format!("{:?}", signer(&ch).unwrap());
+    assert!(!printed.contains(fake::APPLICATION_SECRET_KEY), "{printed}");
+    let token = fake.credentials()["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(!printed.contains(&token), "{printed}");
+}
+
 #[test]
 fn info_and_idempotency() {
     let c = connector();
