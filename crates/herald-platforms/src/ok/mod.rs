@@ -172,6 +172,15 @@ fn topic_text(topic: &Value) -> String {
         .unwrap_or_default()
 }
 
+/// A listed topic's creation time (ms), sent as a number or a numeric string.
+fn created_ms(topic: &Value) -> Option<i64> {
+    match topic.get("created_ms")? {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
 impl OkConnector {
     pub fn new(client: reqwest::Client) -> Self {
         Self { client }
@@ -309,7 +318,12 @@ impl Connector for OkConnector {
                 .cloned()
                 .unwrap_or_default();
             for topic in &topics {
-                let created = topic.get("created_ms").and_then(Value::as_i64).unwrap_or(0);
+                // Without a creation time a topic cannot be placed in or out of the window.
+                let created = created_ms(topic).ok_or_else(|| {
+                    PublishError::Unknown(
+                        "the topic listing gives no creation times; cannot tell".to_string(),
+                    )
+                })?;
                 let id = topic.get("id").and_then(api::id_string);
                 if let Some(id) = id {
                     let earlier = found.as_ref().is_none_or(|(at, _)| created < *at);
@@ -319,10 +333,7 @@ impl Connector for OkConnector {
                 }
             }
             // Newest first, pinned topics aside: the last one on the page is the oldest.
-            let oldest = topics
-                .last()
-                .and_then(|t| t.get("created_ms"))
-                .and_then(Value::as_i64);
+            let oldest = topics.last().and_then(created_ms);
             // Only an explicit "no more", a short page without the flag, or a topic older than
             // the window proves the listing covered it.
             let has_more = answer.get("has_more").and_then(Value::as_bool);
