@@ -9,6 +9,7 @@
 
 pub mod connector;
 pub mod http;
+pub mod ok;
 pub mod registry;
 pub mod sandbox;
 pub mod telegram;

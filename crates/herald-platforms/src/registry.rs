@@ -18,6 +18,7 @@ fn builtins(client: &reqwest::Client) -> Vec<Arc<dyn Connector>> {
         Arc::new(WebhookConnector::new(client.clone())),
         Arc::new(TestPlatConnector::new(client.clone())),
         Arc::new(crate::telegram::TelegramConnector::new(client.clone())),
+        Arc::new(crate::ok::OkConnector::new(client.clone())),
     ]
 }
 
@@ -95,15 +96,16 @@ mod tests {
     fn builtins_are_registered_and_hidden_ones_not_listed() {
         let registry = Registry::new(Duration::from_secs(5));
         let listed: Vec<&str> = registry.list().iter().map(|i| i.id).collect();
-        assert_eq!(listed, ["sandbox", "webhook", "telegram"]);
-        for id in ["sandbox", "webhook", "testplat"] {
-            assert_eq!(registry.get(id).unwrap().info().id, id);
+        // Every built-in is listed except the hidden test platform, in registration order.
+        let all: Vec<&str> = registry.connectors.iter().map(|c| c.info().id).collect();
+        let expected: Vec<&str> = all.iter().copied().filter(|id| *id != "testplat").collect();
+        assert_eq!(listed, expected);
+        assert_eq!(&all[..3], ["sandbox", "webhook", "testplat"]);
+        for id in &all {
+            assert_eq!(registry.get(id).unwrap().info().id, *id);
         }
         assert!(registry.get("myspace").is_none());
-        assert_eq!(
-            format!("{registry:?}"),
-            r#"["sandbox", "webhook", "testplat", "telegram"]"#
-        );
+        assert_eq!(format!("{registry:?}"), format!("{all:?}"));
     }
 
     #[test]
@@ -138,8 +140,9 @@ mod tests {
     #[tokio::test]
     async fn register_replaces_by_id() {
         let mut registry = Registry::new(Duration::from_secs(5));
+        let before = registry.connectors.len();
         registry.register(Arc::new(Scripted));
-        assert_eq!(registry.connectors.len(), 4);
+        assert_eq!(registry.connectors.len(), before, "replaced, not added");
         let ch = ChannelCtx {
             channel_id: 1,
             workspace_id: 1,
