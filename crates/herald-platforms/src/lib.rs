@@ -9,6 +9,7 @@
 
 pub mod connector;
 pub mod http;
+pub mod mastodon;
 pub mod registry;
 pub mod sandbox;
 pub mod testplat;
