@@ -41,6 +41,8 @@ impl Default for InstanceLimits {
 struct InstanceDoc {
     #[serde(default)]
     configuration: ConfigurationDoc,
+    /// The older field of `/api/v1/instance` on some forks (glitch-soc, Pleroma).
+    max_toot_chars: Option<usize>,
 }
 
 #[derive(Deserialize, Default)]
@@ -56,13 +58,17 @@ struct StatusesDoc {
     max_media_attachments: Option<usize>,
 }
 
-/// Parses a `/api/v2/instance` body into limits, defaulting what is missing.
+/// Parses a `/api/v2/instance` (or `/api/v1/instance`) body into limits, defaulting what is
+/// missing.
 pub(super) fn parse_limits(value: serde_json::Value) -> InstanceLimits {
     let doc: InstanceDoc = serde_json::from_value(value).unwrap_or_default();
     let defaults = InstanceLimits::default();
     let s = doc.configuration.statuses;
     InstanceLimits {
-        max_characters: s.max_characters.unwrap_or(defaults.max_characters),
+        max_characters: s
+            .max_characters
+            .or(doc.max_toot_chars)
+            .unwrap_or(defaults.max_characters),
         characters_reserved_per_url: s
             .characters_reserved_per_url
             .unwrap_or(defaults.characters_reserved_per_url),

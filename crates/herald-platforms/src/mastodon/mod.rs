@@ -160,16 +160,19 @@ impl MastodonConnector {
             .await
     }
 
-    /// The instance's limits from `GET /api/v2/instance`; an instance without that endpoint
-    /// (404, before Mastodon 4.0) gets Mastodon's defaults.
+    /// The instance's limits from `GET /api/v2/instance`; an instance without it (before
+    /// Mastodon 4.0) is asked `GET /api/v1/instance`, and one with neither gets the defaults.
     pub async fn instance_limits(&self, ch: &ChannelCtx) -> Result<InstanceLimits, PublishError> {
-        let request = self.request(ch, Method::GET, &["api", "v2", "instance"])?;
-        let Some(response) = api::send_unless_missing(request, ServerErrors::NotProcessed).await?
-        else {
-            return Ok(InstanceLimits::default());
-        };
-        let doc: serde_json::Value = http::read_json(response).await?;
-        Ok(api::parse_limits(doc))
+        for version in ["v2", "v1"] {
+            let request = self.request(ch, Method::GET, &["api", version, "instance"])?;
+            if let Some(response) =
+                api::send_unless_missing(request, ServerErrors::NotProcessed).await?
+            {
+                let doc: serde_json::Value = http::read_json(response).await?;
+                return Ok(api::parse_limits(doc));
+            }
+        }
+        Ok(InstanceLimits::default())
     }
 
     /// Everything `verify` learns, for callers that keep the limits or the follower count.

@@ -485,4 +485,6 @@ fn limits_default_where_the_instance_is_silent() {
     assert_eq!(api::parse_limits(json!({})), InstanceLimits::default());
     let partial = json!({"configuration": {"statuses": {"max_characters": 1000}}});
     assert_eq!(api::parse_limits(partial).max_characters, 1000);
+    let fork = json!({"max_toot_chars": 5000});
+    assert_eq!(api::parse_limits(fork).max_characters, 5000);
 }
