@@ -3,6 +3,7 @@
 # connector's integration test, and prints the line that points the test at it:
 #
 #   eval "$(scripts/mastodon-mock.sh)"
+#   scripts/mastodon-mock.sh --stop     # stops the mock this script started, if any
 #
 # Idempotent: the virtualenv under ${HERALD_CACHE:-/var/cache/herald-ci} is created and filled
 # once; a mock this script started earlier is reused while it still answers.
@@ -17,11 +18,26 @@ VERSION=0.6.1
 CACHE="${HERALD_CACHE:-/var/cache/herald-ci}"
 VENV="$CACHE/mastodon-mock-venv"
 STATE="$CACHE/mastodon-mock.port"
+PIDFILE="$CACHE/mastodon-mock.pid"
 LOG="$CACHE/mastodon-mock.log"
 
 log() { printf '%s\n' "$*" >&2; }
 
-answers() { curl -fsS -m 2 "http://127.0.0.1:$1/api/v2/instance" >/dev/null 2>&1; }
+if [ "${1:-}" = "--stop" ]; then
+  if [ -f "$PIDFILE" ] && kill "$(cat "$PIDFILE")" 2>/dev/null; then
+    log "stopped mastodon-mock (pid $(cat "$PIDFILE"))"
+  fi
+  rm -f "$PIDFILE" "$STATE"
+  exit 0
+fi
+
+# Needs no curl: the probe is the venv's own Python.
+answers() {
+  "$VENV/bin/python" - "$1" <<'PY' >/dev/null 2>&1
+import sys, urllib.request
+urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/api/v2/instance", timeout=2).read()
+PY
+}
 
 mkdir -p "$CACHE"
 if [ ! -x "$VENV/bin/mastodon_mock" ] \
@@ -37,6 +53,7 @@ if [ -f "$STATE" ] && answers "$(cat "$STATE")"; then
 else
   port="$("$VENV/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
   nohup "$VENV/bin/mastodon_mock" serve --in-memory --host 127.0.0.1 --port "$port" >"$LOG" 2>&1 &
+  echo "$!" >"$PIDFILE"
   for _ in $(seq 1 60); do
     answers "$port" && break
     sleep 0.5

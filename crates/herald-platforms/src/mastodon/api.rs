@@ -3,7 +3,7 @@
 //! the 429 rule (`Retry-After`, else `X-RateLimit-Reset`), a hand-built multipart body for
 //! media uploads, and a timer that needs no particular async runtime.
 
-use crate::connector::{ChannelCtx, PublishError};
+use crate::connector::{ChannelCtx, OutgoingPost, PublishError};
 use crate::http::{self, ServerErrors, MAX_RETRY_AFTER};
 use reqwest::header::HeaderMap;
 use reqwest::{Response, StatusCode, Url};
@@ -262,6 +262,21 @@ pub(super) fn multipart(
     body.extend_from_slice(bytes);
     body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
     (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+/// The status text: the post's text, then its link on its own paragraph unless the text
+/// already carries it (Mastodon has no separate link field; a URL in the text becomes a card).
+pub(super) fn status_text(post: &OutgoingPost) -> String {
+    match post.link.as_deref().map(str::trim) {
+        Some(link) if !link.is_empty() && !post.text.contains(link) => {
+            if post.text.trim().is_empty() {
+                link.to_string()
+            } else {
+                format!("{}\n\n{link}", post.text.trim_end())
+            }
+        }
+        _ => post.text.clone(),
+    }
 }
 
 /// Any error met before `POST /api/v1/statuses` went out: no status can exist yet, so an

@@ -2,6 +2,8 @@
 //!
 //! Settings: `instance`, the base URL (https; http only on 127.0.0.1/localhost, for tests).
 //! Credentials: `access_token` (Mastodon tokens do not expire, so there is no refresh).
+//! A post's `link` is appended to its text (unless already in it); `first_comment` is not
+//! posted (a second status would need its own exactly-once handling).
 //! `verify` reads the account and the instance's own limits (`GET /api/v2/instance`), which
 //! [`MastodonConnector::verified`] and [`MastodonConnector::instance_limits`] hand back too.
 //! `publish` checks the text against those limits before sending, uploads media (polling
@@ -231,7 +233,8 @@ impl MastodonConnector {
             })
             .collect();
         candidates.sort_by_key(|(ms, _)| *ms);
-        let wanted = post.text.trim();
+        let text = api::status_text(post);
+        let wanted = text.trim();
         let mut unsure = false;
         for (_, status) in candidates {
             let same = match self.source_text(ch, &status.id).await? {

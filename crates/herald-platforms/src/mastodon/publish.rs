@@ -22,9 +22,10 @@ impl MastodonConnector {
             .instance_limits(ch)
             .await
             .map_err(api::nothing_posted_yet)?;
+        let text = api::status_text(post);
         let check = check_text(
             Platform::Mastodon,
-            &post.text,
+            &text,
             &TextContext {
                 mastodon_limit: Some(limits.max_characters),
                 mastodon_url_length: Some(limits.characters_reserved_per_url),
@@ -63,8 +64,7 @@ impl MastodonConnector {
             media_ids.push(id);
         }
 
-        let mut form: Vec<(&str, &str)> =
-            vec![("status", post.text.as_str()), ("visibility", "public")];
+        let mut form: Vec<(&str, &str)> = vec![("status", text.as_str()), ("visibility", "public")];
         form.extend(media_ids.iter().map(|id| ("media_ids[]", id.as_str())));
         let request = self
             .request(ch, Method::POST, &["api", "v1", "statuses"])?

@@ -88,6 +88,28 @@ async fn publish_text_sends_the_idempotency_key_publicly() {
 }
 
 #[tokio::test]
+async fn the_link_is_appended_unless_the_text_has_it_and_reconcile_agrees() {
+    let fake = fake().await;
+    let (c, ch) = (connector(), fake.channel());
+    let mut post = outgoing("k1", "Read this ");
+    post.link = Some("https://example.org/a".into());
+    c.publish(&ch, &post).await.unwrap();
+    let found = c.reconcile(&ch, &post).await.unwrap().unwrap();
+    let mut again = outgoing("k2", "See https://example.org/b here");
+    again.link = Some("https://example.org/b".into());
+    c.publish(&ch, &again).await.unwrap();
+    let texts: Vec<String> = fake.statuses().into_iter().map(|s| s.text).collect();
+    assert_eq!(
+        texts,
+        [
+            "Read this\n\nhttps://example.org/a",
+            "See https://example.org/b here"
+        ]
+    );
+    assert_eq!(found.remote_id, fake.statuses()[0].id);
+}
+
+#[tokio::test]
 async fn publish_with_images_waits_for_processing() {
     let fake = MastodonFake::start(MastodonFakeOptions {
         media_processing_polls: 3,
