@@ -9,6 +9,7 @@
 
 pub mod connector;
 pub mod http;
+pub mod mastodon;
 pub mod ok;
 pub mod registry;
 pub mod sandbox;

@@ -19,6 +19,7 @@ fn builtins(client: &reqwest::Client) -> Vec<Arc<dyn Connector>> {
         Arc::new(TestPlatConnector::new(client.clone())),
         Arc::new(crate::telegram::TelegramConnector::new(client.clone())),
         Arc::new(crate::ok::OkConnector::new(client.clone())),
+        Arc::new(crate::mastodon::MastodonConnector::new(client.clone())),
     ]
 }
 
