@@ -9,10 +9,6 @@ use reqwest::header::HeaderMap;
 use reqwest::{Response, StatusCode, Url};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
-use std::future::Future;
-use std::pin::Pin;
-use std::sync::{Arc, Mutex, PoisonError};
-use std::task::{Context, Poll, Waker};
 use std::time::{Duration, SystemTime};
 
 /// The instance's own rules for statuses, from `GET /api/v2/instance`
@@ -302,50 +298,7 @@ pub(super) fn could_not_tell(error: PublishError) -> PublishError {
     }
 }
 
-/// Sleeps `duration` without tying the crate to one async runtime: a short-lived thread
-/// wakes the task. Used only between media-processing polls (a handful per upload).
-pub(super) fn sleep(duration: Duration) -> Sleep {
-    Sleep {
-        duration,
-        shared: Arc::new(Mutex::new(SleepState::default())),
-    }
-}
-
-#[derive(Default)]
-struct SleepState {
-    started: bool,
-    done: bool,
-    waker: Option<Waker>,
-}
-
-/// The future returned by [`sleep`].
-pub(super) struct Sleep {
-    duration: Duration,
-    shared: Arc<Mutex<SleepState>>,
-}
-
-impl Future for Sleep {
-    type Output = ();
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let mut state = self.shared.lock().unwrap_or_else(PoisonError::into_inner);
-        if state.done {
-            return Poll::Ready(());
-        }
-        state.waker = Some(cx.waker().clone());
-        if !state.started {
-            state.started = true;
-            let shared = Arc::clone(&self.shared);
-            let duration = self.duration;
-            std::thread::spawn(move || {
-                std::thread::sleep(duration);
-                let mut state = shared.lock().unwrap_or_else(PoisonError::into_inner);
-                state.done = true;
-                if let Some(waker) = state.waker.take() {
-                    waker.wake();
-                }
-            });
-        }
-        Poll::Pending
-    }
+/// Waits `duration` on the runtime's timer (Herald runs on tokio).
+pub(super) async fn sleep(duration: Duration) {
+    tokio::time::sleep(duration).await;
 }

@@ -85,10 +85,12 @@ impl MastodonConnector {
         media: &OutgoingMedia,
     ) -> Result<String, PublishError> {
         // A blocking read: renditions are small and this crate carries no async runtime.
-        let bytes = std::fs::read(&media.path).map_err(|e| PublishError::Refused {
-            message: format!("the media file cannot be read: {e}"),
-            retryable: true,
-        })?;
+        let bytes = tokio::fs::read(&media.path)
+            .await
+            .map_err(|e| PublishError::Refused {
+                message: format!("the media file cannot be read: {e}"),
+                retryable: true,
+            })?;
         let file_name = media
             .path
             .file_name()

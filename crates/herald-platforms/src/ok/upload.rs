@@ -66,10 +66,12 @@ async fn uploads(
     let mut files = Vec::with_capacity(media.len());
     for (i, item) in media.iter().enumerate() {
         // Renditions are small and already on local disk; a blocking read is brief.
-        let bytes = std::fs::read(&item.path).map_err(|e| PublishError::Refused {
-            message: format!("media file {} cannot be read: {e}", i + 1),
-            retryable: false,
-        })?;
+        let bytes = tokio::fs::read(&item.path)
+            .await
+            .map_err(|e| PublishError::Refused {
+                message: format!("media file {} cannot be read: {e}", i + 1),
+                retryable: false,
+            })?;
         files.push((
             format!("pic{}", i + 1),
             file_name(item, i),

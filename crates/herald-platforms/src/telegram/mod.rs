@@ -241,7 +241,7 @@ fn full_text(post: &OutgoingPost) -> String {
     }
 }
 
-fn read_file(media: &OutgoingMedia) -> Result<File, PublishError> {
+async fn read_file(media: &OutgoingMedia) -> Result<File, PublishError> {
     let format = MediaFormat::from_mime(&media.mime).ok_or_else(|| {
         refused(format!(
             "Telegram cannot post a file of type {}",
@@ -251,10 +251,12 @@ fn read_file(media: &OutgoingMedia) -> Result<File, PublishError> {
     let kind = format.kind();
     // A plain read: tokio is not a dependency of this crate outside tests, and a rendition is
     // at most 50 MB (Telegram's own limit), read once per publish.
-    let bytes = std::fs::read(&media.path).map_err(|e| PublishError::Refused {
-        message: format!("the media file could not be read: {e}"),
-        retryable: true,
-    })?;
+    let bytes = tokio::fs::read(&media.path)
+        .await
+        .map_err(|e| PublishError::Refused {
+            message: format!("the media file could not be read: {e}"),
+            retryable: true,
+        })?;
     Ok(File {
         kind,
         mime: media.mime.clone(),
@@ -289,7 +291,7 @@ async fn plan(post: &OutgoingPost) -> Result<Plan, PublishError> {
     }
     let mut files = Vec::with_capacity(post.media.len());
     for media in &post.media {
-        let file = read_file(media)?;
+        let file = read_file(media).await?;
         if !matches!(file.kind, MediaKind::Image | MediaKind::Video) {
             return Err(refused(format!(
                 "Telegram albums take photos and videos, not {}",
