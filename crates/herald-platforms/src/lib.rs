@@ -4,8 +4,8 @@
 //!
 //! [`http`] is the plumbing every HTTP connector shares (one client, one outcome
 //! classification); [`Registry`] holds the built-in connectors by id. The built-ins are
-//! [`sandbox`], [`webhook`] and the hidden [`testplat`], whose fake server is exported as
-//! `testplat::fake` under the `fakes` feature.
+//! [`sandbox`], [`webhook`], [`vk`] and the hidden [`testplat`]; their fake servers are
+//! exported as `testplat::fake` and `vk::fake` under the `fakes` feature.
 
 pub mod connector;
 pub mod http;
@@ -15,6 +15,7 @@ pub mod registry;
 pub mod sandbox;
 pub mod telegram;
 pub mod testplat;
+pub mod vk;
 pub mod webhook;
 
 pub use connector::{

@@ -6,6 +6,7 @@ use crate::connector::{Connector, PlatformInfo};
 use crate::http::{self, ClientBuildError};
 use crate::sandbox::SandboxConnector;
 use crate::testplat::TestPlatConnector;
+use crate::vk::VkConnector;
 use crate::webhook::WebhookConnector;
 use std::fmt;
 use std::sync::Arc;
@@ -17,6 +18,7 @@ fn builtins(client: &reqwest::Client) -> Vec<Arc<dyn Connector>> {
         Arc::new(SandboxConnector::new()),
         Arc::new(WebhookConnector::new(client.clone())),
         Arc::new(TestPlatConnector::new(client.clone())),
+        Arc::new(VkConnector::new(client.clone())),
         Arc::new(crate::telegram::TelegramConnector::new(client.clone())),
         Arc::new(crate::ok::OkConnector::new(client.clone())),
         Arc::new(crate::mastodon::MastodonConnector::new(client.clone())),
