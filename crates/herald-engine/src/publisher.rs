@@ -302,7 +302,16 @@ impl Publisher {
             Ok(ctx) => ctx,
             Err(o) => return Some(o),
         };
-        if connector.idempotency(&ctx) == Idempotency::Native {
+        // With native idempotency the same key is simply sent again — while the platform
+        // still remembers it. Past its window, look first, like any other platform.
+        let key_remembered = match (connector.info().idempotency_window, claim.first_sent_at) {
+            (Some(window), Some(first)) => (now - first)
+                .to_std()
+                .map(|age| age < window)
+                .unwrap_or(true),
+            _ => true,
+        };
+        if connector.idempotency(&ctx) == Idempotency::Native && key_remembered {
             return None;
         }
         let post = match outgoing(claim, &job, now, &self.media).await {

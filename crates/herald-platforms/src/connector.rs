@@ -72,6 +72,10 @@ pub struct PlatformInfo {
     pub fields: &'static [Field],
     /// How many publishes may be in flight at once on one channel.
     pub max_in_flight_per_channel: u32,
+    /// How long the platform remembers an idempotency key; `None` when forever (or when
+    /// there is none). Past it, an unknown outcome is reconciled before the key is reused.
+    #[serde(skip)]
+    pub idempotency_window: Option<std::time::Duration>,
     /// Not offered to people (test platforms).
     #[serde(skip)]
     pub hidden: bool,

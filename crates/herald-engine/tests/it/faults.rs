@@ -412,3 +412,98 @@ async fn the_run_loop_wakes_at_the_due_instant() {
         assert!(d.published_at.unwrap() >= d.due_at, "never early");
     }
 }
+
+/// A platform whose idempotency keys are forgotten after a while: past that window, an
+/// unknown outcome is reconciled first instead of trusting the key.
+struct ShortMemory {
+    inner: Arc<dyn herald_platforms::Connector>,
+    info: &'static herald_platforms::PlatformInfo,
+}
+
+#[async_trait::async_trait]
+impl herald_platforms::Connector for ShortMemory {
+    fn info(&self) -> &herald_platforms::PlatformInfo {
+        self.info
+    }
+    fn idempotency(&self, ch: &herald_platforms::ChannelCtx) -> herald_platforms::Idempotency {
+        self.inner.idempotency(ch)
+    }
+    async fn verify(
+        &self,
+        ch: &herald_platforms::ChannelCtx,
+    ) -> Result<herald_platforms::AccountInfo, herald_platforms::PublishError> {
+        self.inner.verify(ch).await
+    }
+    async fn publish(
+        &self,
+        ch: &herald_platforms::ChannelCtx,
+        post: &herald_platforms::OutgoingPost,
+    ) -> Result<herald_platforms::Published, herald_platforms::PublishError> {
+        self.inner.publish(ch, post).await
+    }
+    async fn reconcile(
+        &self,
+        ch: &herald_platforms::ChannelCtx,
+        post: &herald_platforms::OutgoingPost,
+    ) -> Result<Option<herald_platforms::Published>, herald_platforms::PublishError> {
+        self.inner.reconcile(ch, post).await
+    }
+}
+
+#[tokio::test]
+async fn past_the_idempotency_window_an_unknown_outcome_is_reconciled_first() {
+    let w = world(true).await;
+    let mut registry = Registry::new(Duration::from_secs(1));
+    let inner = registry.get("testplat").unwrap();
+    let mut info = inner.info().clone();
+    info.idempotency_window = Some(Duration::from_millis(500));
+    registry.register(Arc::new(ShortMemory {
+        inner,
+        info: Box::leak(Box::new(info)),
+    }));
+    let mut cfg = PublisherConfig::new(WORKER);
+    cfg.lease = Duration::from_secs(4);
+    let publisher = Arc::new(Publisher::new(
+        w.store.clone(),
+        Arc::new(registry),
+        w.key.clone(),
+        cfg,
+        Arc::new(Notify::new()),
+        None,
+    ));
+
+    let p = w.post("remembered briefly").await;
+    w.plat
+        .push_fault(Fault::StoreThenHang(Duration::from_millis(1800)));
+    let at = Utc::now();
+    for c in w
+        .store
+        .claim_due(WORKER, at, at + CDuration::seconds(4), 10)
+        .await
+        .unwrap()
+    {
+        publisher.process(c).await;
+    }
+    assert_eq!(w.delivery(p).await.state, DeliveryState::Unknown);
+    // The key is past the platform's memory by now: Herald looks before sending again.
+    let at = Utc::now() + CDuration::seconds(3);
+    for c in w
+        .store
+        .claim_due(WORKER, at, at + CDuration::seconds(4), 10)
+        .await
+        .unwrap()
+    {
+        publisher.process(c).await;
+    }
+    let d = w.delivery(p).await;
+    assert_eq!(d.state, DeliveryState::Published);
+    assert!(
+        d.attempts
+            .iter()
+            .any(|a| a.detail.contains("reconciliation")),
+        "{:?}",
+        d.attempts
+    );
+    assert_eq!(w.plat.publish_requests(), 1, "found, not sent again");
+    assert_eq!(w.plat.count_by_text("remembered briefly"), 1);
+}

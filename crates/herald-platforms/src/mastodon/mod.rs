@@ -77,6 +77,8 @@ static INFO: PlatformInfo = PlatformInfo {
     fields: &FIELDS,
     // 300 requests per 5 minutes per account: a few at a time is plenty.
     max_in_flight_per_channel: 4,
+    // Mastodon keeps an Idempotency-Key for up to an hour.
+    idempotency_window: Some(std::time::Duration::from_secs(55 * 60)),
     hidden: false,
 };
 

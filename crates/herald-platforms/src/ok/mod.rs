@@ -80,6 +80,7 @@ static INFO: PlatformInfo = PlatformInfo {
     fields: &FIELDS,
     // OK answers FLOOD_BLOCKED to bursts, and reconciliation by text is clearest one at a time.
     max_in_flight_per_channel: 1,
+    idempotency_window: None,
     hidden: false,
 };
 

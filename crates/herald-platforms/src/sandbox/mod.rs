@@ -41,6 +41,7 @@ pub(crate) static INFO: PlatformInfo = PlatformInfo {
     connect: ConnectFlow::None,
     fields: &[],
     max_in_flight_per_channel: 16,
+    idempotency_window: None,
     hidden: false,
 };
 

@@ -79,6 +79,7 @@ static INFO: PlatformInfo = PlatformInfo {
     // Telegram allows about one message a second in one chat; one at a time also keeps the
     // channel's order.
     max_in_flight_per_channel: 1,
+    idempotency_window: None,
     hidden: false,
 };
 

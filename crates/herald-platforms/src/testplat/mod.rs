@@ -76,6 +76,7 @@ static INFO: PlatformInfo = PlatformInfo {
     connect: ConnectFlow::Paste,
     fields: &FIELDS,
     max_in_flight_per_channel: 16,
+    idempotency_window: None,
     hidden: true,
 };
 

@@ -96,6 +96,8 @@ static INFO: PlatformInfo = PlatformInfo {
     // Each publish is several calls (uploads, then wall.post), and VK allows a token only a
     // few calls a second (error 6 beyond that).
     max_in_flight_per_channel: 2,
+    // VK's guid de-duplicates for about an hour [check].
+    idempotency_window: Some(std::time::Duration::from_secs(55 * 60)),
     hidden: false,
 };
 

@@ -80,6 +80,7 @@ static INFO: PlatformInfo = PlatformInfo {
     connect: ConnectFlow::Paste,
     fields: &FIELDS,
     max_in_flight_per_channel: 8,
+    idempotency_window: None,
     hidden: false,
 };
 
