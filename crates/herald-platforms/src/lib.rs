@@ -7,6 +7,7 @@
 //! [`sandbox`], [`webhook`] and the hidden [`testplat`], whose fake server is exported as
 //! `testplat::fake` under the `fakes` feature.
 
+pub mod bluesky;
 pub mod connector;
 pub mod http;
 pub mod registry;

@@ -17,6 +17,7 @@ fn builtins(client: &reqwest::Client) -> Vec<Arc<dyn Connector>> {
         Arc::new(SandboxConnector::new()),
         Arc::new(WebhookConnector::new(client.clone())),
         Arc::new(TestPlatConnector::new(client.clone())),
+        Arc::new(crate::bluesky::BlueskyConnector::new(client.clone())),
     ]
 }
 
@@ -94,14 +95,14 @@ mod tests {
     fn builtins_are_registered_and_hidden_ones_not_listed() {
         let registry = Registry::new(Duration::from_secs(5));
         let listed: Vec<&str> = registry.list().iter().map(|i| i.id).collect();
-        assert_eq!(listed, ["sandbox", "webhook"]);
-        for id in ["sandbox", "webhook", "testplat"] {
+        assert_eq!(listed, ["sandbox", "webhook", "bluesky"]);
+        for id in ["sandbox", "webhook", "testplat", "bluesky"] {
             assert_eq!(registry.get(id).unwrap().info().id, id);
         }
         assert!(registry.get("myspace").is_none());
         assert_eq!(
             format!("{registry:?}"),
-            r#"["sandbox", "webhook", "testplat"]"#
+            r#"["sandbox", "webhook", "testplat", "bluesky"]"#
         );
     }
 
@@ -138,7 +139,7 @@ mod tests {
     async fn register_replaces_by_id() {
         let mut registry = Registry::new(Duration::from_secs(5));
         registry.register(Arc::new(Scripted));
-        assert_eq!(registry.connectors.len(), 3);
+        assert_eq!(registry.connectors.len(), 4);
         let ch = ChannelCtx {
             channel_id: 1,
             workspace_id: 1,
