@@ -6,6 +6,18 @@
 
 const fs = require('fs');
 const net = require('net');
+
+// dev-env's servers listen on a bare port, which means every interface; only loopback here.
+const listen = net.Server.prototype.listen;
+net.Server.prototype.listen = function (...args) {
+  if (typeof args[0] === 'number' && typeof args[1] !== 'string') {
+    args.splice(1, 0, '127.0.0.1');
+  } else if (args[0] && typeof args[0] === 'object' && args[0].port !== undefined && !args[0].host) {
+    args[0] = { ...args[0], host: '127.0.0.1' };
+  }
+  return listen.apply(this, args);
+};
+
 const { TestNetworkNoAppView } = require('@atproto/dev-env');
 
 function freePort() {

@@ -90,8 +90,9 @@ if ! pds_url="$(running_pds)"; then
   mkdir -p "$dir/run"
   rm -f "$state"
   log "starting the PDS (log: $logfile)"
-  (cd "$dir" && NODE_PATH="$dir/node_modules" STATE_FILE="$state" \
-    nohup "$node_bin" "$here/bluesky-pds.js" >"$logfile" 2>&1 </dev/null &)
+  # Detached, with every descriptor on the log, so no caller's pipe is held open.
+  (cd "$dir" && exec env NODE_PATH="$dir/node_modules" STATE_FILE="$state" \
+    setsid "$node_bin" "$here/bluesky-pds.js") >"$logfile" 2>&1 </dev/null &
   # (d) Wait for its health check.
   pds_url=""
   for _ in $(seq 1 120); do

@@ -343,11 +343,24 @@ async fn bluesky_live_refresh_rotates_the_session_and_falls_back_to_login() {
         .unwrap()
         .to_string();
     assert_ne!(first, second);
-    // The spent refresh token is refused; refresh logs in with the app password instead.
+    // A refresh token the PDS does not take: refresh logs in with the app password instead.
+    // (A spent one is not proof: the PDS still takes it for a grace period.)
+    let mut stale = ch.credentials.expose().clone();
+    stale["refresh_jwt"] = json!("not-a-token");
+    stale["access_jwt"] = json!("not-a-token");
+    ch.credentials = Secret::new(stale);
+    let key = format!("delivery-{}", unique());
+    // An access token the PDS does not take is Unauthorized (it answers 400 InvalidToken).
+    assert!(matches!(
+        bluesky
+            .publish(&ch, &post(&key, "after a refresh", Vec::new()))
+            .await,
+        Err(PublishError::Unauthorized(_))
+    ));
     let spent = bluesky.refresh(&ch).await.unwrap();
     assert_eq!(spent.credentials.expose()["did"], account.did);
+    assert_ne!(spent.credentials.expose()["refresh_jwt"], "not-a-token");
     ch.credentials = spent.credentials;
-    let key = format!("delivery-{}", unique());
     let published = bluesky
         .publish(&ch, &post(&key, "after a refresh", Vec::new()))
         .await
@@ -404,4 +417,22 @@ async fn bluesky_live_a_post_already_under_the_rkey_is_ours() {
         })
     ));
     assert_eq!(bluesky.reconcile(&ch, &other).await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn bluesky_live_profile_needs_an_appview() {
+    let Some(url) = pds_url("bluesky_live_profile_needs_an_appview") else {
+        return;
+    };
+    let account = account(&url).await;
+    let ch = logged_in(&account).await;
+    // The PDS proxies app.bsky.actor.getProfile to its AppView; dev-env's has none, and the
+    // PDS answers 502 UpstreamFailure, which is "try again later", never a crash.
+    match connector().fetch_profile(&ch).await {
+        Err(PublishError::Refused {
+            message,
+            retryable: true,
+        }) => assert!(message.contains("502"), "{message}"),
+        other => panic!("expected the PDS's 502, got {other:?}"),
+    }
 }

@@ -16,7 +16,7 @@
 mod image;
 mod publish;
 mod record;
-mod tid;
+pub mod tid;
 mod xrpc;
 
 #[cfg(test)]
