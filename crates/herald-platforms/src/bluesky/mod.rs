@@ -21,6 +21,8 @@ mod xrpc;
 
 #[cfg(test)]
 mod live_tests;
+#[cfg(test)]
+mod tests;
 
 use crate::connector::{
     AccountInfo, Capabilities, ChannelCtx, ConnectFlow, Connector, Field, Idempotency,
