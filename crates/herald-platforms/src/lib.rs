@@ -7,6 +7,7 @@
 //! [`sandbox`], [`webhook`], [`vk`] and the hidden [`testplat`]; their fake servers are
 //! exported as `testplat::fake` and `vk::fake` under the `fakes` feature.
 
+pub mod bluesky;
 pub mod connector;
 pub mod http;
 pub mod mastodon;

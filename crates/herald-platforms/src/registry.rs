@@ -22,6 +22,7 @@ fn builtins(client: &reqwest::Client) -> Vec<Arc<dyn Connector>> {
         Arc::new(crate::telegram::TelegramConnector::new(client.clone())),
         Arc::new(crate::ok::OkConnector::new(client.clone())),
         Arc::new(crate::mastodon::MastodonConnector::new(client.clone())),
+        Arc::new(crate::bluesky::BlueskyConnector::new(client.clone())),
     ]
 }
 
