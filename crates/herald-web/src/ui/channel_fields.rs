@@ -12,7 +12,7 @@ use herald_platforms::PlatformInfo;
 use serde_json::{Map, Value};
 
 /// How one known key is shown: `(platform, key, input type, label key, help key)`.
-const KNOWN: [(&str, &str, &str, &str, &str); 3] = [
+const KNOWN: [(&str, &str, &str, &str, &str); 16] = [
     (
         "webhook",
         "url",
@@ -34,6 +34,97 @@ const KNOWN: [(&str, &str, &str, &str, &str); 3] = [
         "channels.field.webhook.receiver_dedupes",
         "channels.field.webhook.receiver_dedupes_help",
     ),
+    (
+        "vk",
+        "group_id",
+        "text",
+        "channels.field.vk.group_id",
+        "channels.field.vk.group_id_help",
+    ),
+    (
+        "vk",
+        "access_token",
+        "password",
+        "channels.field.vk.access_token",
+        "channels.field.vk.access_token_help",
+    ),
+    (
+        "ok",
+        "gid",
+        "text",
+        "channels.field.ok.gid",
+        "channels.field.ok.gid_help",
+    ),
+    (
+        "ok",
+        "application_key",
+        "text",
+        "channels.field.ok.application_key",
+        "channels.field.ok.application_key_help",
+    ),
+    (
+        "ok",
+        "access_token",
+        "password",
+        "channels.field.ok.access_token",
+        "channels.field.ok.access_token_help",
+    ),
+    (
+        "ok",
+        "application_secret_key",
+        "password",
+        "channels.field.ok.application_secret_key",
+        "channels.field.ok.application_secret_key_help",
+    ),
+    (
+        "telegram",
+        "chat_id",
+        "text",
+        "channels.field.telegram.chat_id",
+        "channels.field.telegram.chat_id_help",
+    ),
+    (
+        "telegram",
+        "bot_token",
+        "password",
+        "channels.field.telegram.bot_token",
+        "channels.field.telegram.bot_token_help",
+    ),
+    (
+        "mastodon",
+        "instance",
+        "url",
+        "channels.field.mastodon.instance",
+        "channels.field.mastodon.instance_help",
+    ),
+    (
+        "mastodon",
+        "access_token",
+        "password",
+        "channels.field.mastodon.access_token",
+        "channels.field.mastodon.access_token_help",
+    ),
+    (
+        "bluesky",
+        "handle",
+        "text",
+        "channels.field.bluesky.handle",
+        "channels.field.bluesky.handle_help",
+    ),
+    (
+        "bluesky",
+        "app_password",
+        "password",
+        "channels.field.bluesky.app_password",
+        "channels.field.bluesky.app_password_help",
+    ),
+    (
+        "bluesky",
+        "service",
+        "url",
+        "channels.field.bluesky.service",
+        "channels.field.bluesky.service_help",
+    ),
 ];
 
 /// The message key of a platform's help text: what it is and where its credentials come from.
@@ -41,6 +132,11 @@ pub fn platform_help(platform: &str) -> &'static str {
     match platform {
         "sandbox" => "channels.platform.sandbox",
         "webhook" => "channels.platform.webhook",
+        "vk" => "channels.platform.vk",
+        "ok" => "channels.platform.ok",
+        "telegram" => "channels.platform.telegram",
+        "mastodon" => "channels.platform.mastodon",
+        "bluesky" => "channels.platform.bluesky",
         _ => "channels.platform.other",
     }
 }

@@ -69,3 +69,69 @@ async fn channels_show_their_status_and_reconnect() {
     assert!(audit.body.contains("Sandbox A"));
     assert!(audit.body.contains("Platform: sandbox"));
 }
+
+/// Each platform's connect form says, in the visitor's language, what to enter and where to
+/// find it; and a refusal from the platform's own check lands next to its field.
+#[tokio::test]
+async fn every_platform_explains_its_connect_form() {
+    let app = spawn_app().await;
+    let (v, ws) = owner_with_workspace(&app).await;
+    let page = v.get(&format!("/w/{}/channels", ws.0)).await;
+    assert_eq!(page.status, 200);
+    for expected in [
+        "vk.com/club123456",
+        "@BotFather",
+        "ok.ru/group/55555555555555",
+        "https://mastodon.social",
+        "App passwords",
+        "name=\"field.group_id\"",
+        "name=\"field.bot_token\"",
+        "name=\"field.application_secret_key\"",
+        "name=\"field.app_password\"",
+    ] {
+        assert!(
+            page.body.contains(expected),
+            "the channels page lacks {expected}"
+        );
+    }
+    assert!(
+        !page.body.contains("group id<"),
+        "no field falls back to its raw key"
+    );
+
+    // The same form in Russian.
+    let ru = v
+        .post(
+            "/language",
+            &[
+                ("_csrf", &v.csrf("/profile").await),
+                ("language", "ru"),
+                ("back", "/profile"),
+            ],
+        )
+        .await;
+    assert_eq!(ru.status, 303);
+    let page = v.get(&format!("/w/{}/channels", ws.0)).await;
+    for expected in [
+        "Пароль приложения",
+        "Токен бота",
+        "ID сообщества",
+        "Секретный ключ сессии",
+        "Адрес сервера",
+    ] {
+        assert!(
+            page.body.contains(expected),
+            "the Russian channels page lacks {expected}"
+        );
+    }
+
+    // A platform's refusal is shown at the field it names (Telegram: an empty bot token).
+    let res = super::connect(
+        &v,
+        ws,
+        &[("platform", "telegram"), ("field.chat_id", "@zerno")],
+    )
+    .await;
+    assert_eq!(res.status, 422, "{}", res.body);
+    assert!(res.body.contains("bot_token") || res.body.contains("Токен бота"));
+}
