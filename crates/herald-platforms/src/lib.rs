@@ -8,6 +8,8 @@
 //! exported as `testplat::fake` and `vk::fake` under the `fakes` feature.
 
 pub mod bluesky;
+#[cfg(test)]
+mod boundaries;
 pub mod connector;
 pub mod http;
 pub mod mastodon;
