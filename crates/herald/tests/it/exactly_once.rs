@@ -7,7 +7,7 @@
 
 use chrono::{Duration as CDuration, Utc};
 use herald_domain::publishing::ChannelId;
-use herald_domain::{Email, Language, Timezone, WorkspaceName};
+use herald_domain::{Email, Language, Timezone, UserId, WorkspaceId, WorkspaceName};
 use herald_platforms::testplat::fake::{Fault, TestPlatform, TestPlatformOptions};
 use herald_store::{NewChannel, NewUser, PostDraft, SecretKey, Store};
 use std::process::{Child, Command, Stdio};
@@ -15,16 +15,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_herald");
-const KEY: &str = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0";
+pub const KEY: &str = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0";
 
-/// Sets up a workspace with one test-platform channel and `posts` posts due from now on.
-pub async fn seed(
-    store: &Arc<dyn Store>,
-    plat: &TestPlatform,
-    idempotent: bool,
-    posts: usize,
-    spread_ms: i64,
-) -> Vec<String> {
+/// A user and their workspace, as the crash harnesses need them.
+pub async fn seed_workspace(store: &Arc<dyn Store>) -> (UserId, WorkspaceId) {
     let now = Utc::now();
     let user = store
         .create_user(
@@ -48,39 +42,76 @@ pub async fn seed(
         )
         .await
         .unwrap();
+    (user.id, ws.id)
+}
+
+/// A channel of `platform` in `ws`, its credentials sealed with [`KEY`] as `herald serve`
+/// expects them.
+pub async fn add_channel(
+    store: &Arc<dyn Store>,
+    ws: WorkspaceId,
+    platform: &str,
+    settings: &serde_json::Value,
+    credentials: &serde_json::Value,
+) -> ChannelId {
     let key = SecretKey::from_hex(KEY).unwrap();
-    let creds = key.encrypt(&serde_json::json!({"access_token": plat.access_token(), "refresh_token": plat.refresh_token()}).to_string()).unwrap();
-    let settings = serde_json::json!({"base_url": plat.base_url(), "idempotent": idempotent});
+    let creds = key.encrypt(&credentials.to_string()).unwrap();
     let ch = store
         .create_channel(
-            ws.id,
+            ws,
             NewChannel {
-                platform: "testplat",
-                name: "T",
+                platform,
+                name: platform,
                 external_id: "",
-                settings: &settings,
+                settings,
                 credentials_encrypted: &creds,
             },
-            now,
+            Utc::now(),
         )
         .await
         .unwrap();
-    let mut texts = vec![];
-    for i in 0..posts {
-        let text = format!("post #{i:03} of the exactly-once run");
-        let at = now + CDuration::milliseconds(500 + (i as i64 * spread_ms) / posts.max(1) as i64);
+    ChannelId(ch.id.0)
+}
+
+/// Schedules one post per text, each aimed at every channel, due from half a second from
+/// now over `spread_ms`.
+pub async fn schedule(
+    store: &Arc<dyn Store>,
+    (user, ws): (UserId, WorkspaceId),
+    channels: &[ChannelId],
+    texts: &[String],
+    spread_ms: i64,
+) {
+    let now = Utc::now();
+    for (i, text) in texts.iter().enumerate() {
+        let at =
+            now + CDuration::milliseconds(500 + (i as i64 * spread_ms) / texts.len().max(1) as i64);
         let draft = PostDraft {
             text: text.clone(),
-            channels: vec![ChannelId(ch.id.0)],
+            channels: channels.to_vec(),
             scheduled_at: Some(at),
             ..Default::default()
         };
-        store
-            .create_post(ws.id, user.id, &draft, now)
-            .await
-            .unwrap();
-        texts.push(text);
+        store.create_post(ws, user, &draft, now).await.unwrap();
     }
+}
+
+/// Sets up a workspace with one test-platform channel and `posts` posts due from now on.
+pub async fn seed(
+    store: &Arc<dyn Store>,
+    plat: &TestPlatform,
+    idempotent: bool,
+    posts: usize,
+    spread_ms: i64,
+) -> Vec<String> {
+    let owner = seed_workspace(store).await;
+    let creds = serde_json::json!({"access_token": plat.access_token(), "refresh_token": plat.refresh_token()});
+    let settings = serde_json::json!({"base_url": plat.base_url(), "idempotent": idempotent});
+    let ch = add_channel(store, owner.1, "testplat", &settings, &creds).await;
+    let texts: Vec<String> = (0..posts)
+        .map(|i| format!("post #{i:03} of the exactly-once run"))
+        .collect();
+    schedule(store, owner, &[ch], &texts, spread_ms).await;
     texts
 }
 
@@ -164,12 +195,80 @@ async fn crash_run(idempotent: bool) {
         });
     }
 
-    // A new seed every run (printed, so a failing run can be replayed with HERALD_CRASH_SEED).
-    let seed: u64 = std::env::var("HERALD_CRASH_SEED")
+    let run = crash_until_settled(
+        tmp.path(),
+        &url,
+        &store,
+        texts.len(),
+        25,
+        &format!("idempotent={idempotent}"),
+    )
+    .await;
+    assert_exactly_once(&plat, &texts, &run.counts);
+    assert_eq!(plat.pending_faults(), 0, "every injected fault was met");
+    let outcomes = attempt_outcomes(&url).await;
+    let unknown = outcomes
+        .iter()
+        .find(|(o, _)| o == "unknown")
+        .map(|(_, n)| *n)
+        .unwrap_or(0);
+    assert!(
+        unknown >= 4,
+        "lost answers and crashes mid-send produced unknown outcomes: {outcomes:?}"
+    );
+    if !idempotent {
+        use sqlx::Connection;
+        let mut db = sqlx::SqliteConnection::connect(&url).await.unwrap();
+        let found: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM delivery_attempts WHERE detail LIKE '%reconciliation%'",
+        )
+        .fetch_one(&mut db)
+        .await
+        .unwrap();
+        assert!(
+            found >= 1,
+            "reconciliation found posts whose answer was lost"
+        );
+    }
+    eprintln!(
+        "exactly once (idempotent={idempotent}): {} posts, {} SIGKILLs, attempts {outcomes:?}, {:?}",
+        texts.len(),
+        run.kills,
+        run.elapsed
+    );
+}
+
+/// How a crash loop ended.
+pub struct CrashRun {
+    pub seed: u64,
+    pub kills: u32,
+    /// Deliveries by state once every one was final.
+    pub counts: Vec<(String, i64)>,
+    pub elapsed: Duration,
+}
+
+/// The seed of this run: `HERALD_CRASH_SEED`, or a new one (printed, so that a failing run
+/// can be replayed).
+pub fn crash_seed() -> u64 {
+    std::env::var("HERALD_CRASH_SEED")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| Utc::now().timestamp_nanos_opt().unwrap_or(1) as u64 | 1);
-    eprintln!("crash run seed {seed} (idempotent={idempotent})");
+        .unwrap_or_else(|| Utc::now().timestamp_nanos_opt().unwrap_or(1) as u64 | 1)
+}
+
+/// Starts `herald serve --no-web` on `url` and SIGKILLs it at random moments (seeded
+/// xorshift) until all `expected` deliveries are final; after `kills_before_last` kills the
+/// last worker gets up to 60 s to finish. Panics if they are not all final by then.
+pub async fn crash_until_settled(
+    dir: &std::path::Path,
+    url: &str,
+    store: &Arc<dyn Store>,
+    expected: usize,
+    kills_before_last: u32,
+    label: &str,
+) -> CrashRun {
+    let seed = crash_seed();
+    eprintln!("crash run seed {seed} ({label})");
     let mut rng = seed;
     let mut next = || {
         rng ^= rng << 13;
@@ -180,9 +279,9 @@ async fn crash_run(idempotent: bool) {
     let mut kills = 0;
     let started = Instant::now();
     loop {
-        let mut child = spawn_worker(tmp.path(), &url);
+        let mut child = spawn_worker(dir, url);
         let run_for = Duration::from_millis(150 + next() % 700);
-        let last = kills >= 25;
+        let last = kills >= kills_before_last;
         let deadline = Instant::now()
             + if last {
                 Duration::from_secs(60)
@@ -191,7 +290,7 @@ async fn crash_run(idempotent: bool) {
             };
         while Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(50)).await;
-            if settled(&store, texts.len()).await.0 {
+            if settled(store, expected).await.0 {
                 break;
             }
         }
@@ -199,48 +298,32 @@ async fn crash_run(idempotent: bool) {
         child.kill().unwrap();
         child.wait().unwrap();
         kills += 1;
-        let (done, counts) = settled(&store, texts.len()).await;
+        let (done, counts) = settled(store, expected).await;
         if done {
-            assert_exactly_once(&plat, &texts, &counts);
-            assert_eq!(plat.pending_faults(), 0, "every injected fault was met");
-            use sqlx::Connection;
-            let mut db = sqlx::SqliteConnection::connect(&url).await.unwrap();
-            let outcomes: Vec<(String, i64)> = sqlx::query_as(
-                "SELECT outcome, COUNT(*) FROM delivery_attempts GROUP BY outcome ORDER BY outcome",
-            )
-            .fetch_all(&mut db)
-            .await
-            .unwrap();
-            let unknown = outcomes
-                .iter()
-                .find(|(o, _)| o == "unknown")
-                .map(|(_, n)| *n)
-                .unwrap_or(0);
-            assert!(
-                unknown >= 4,
-                "lost answers and crashes mid-send produced unknown outcomes: {outcomes:?}"
-            );
-            if !idempotent {
-                let found: i64 = sqlx::query_scalar(
-                    "SELECT COUNT(*) FROM delivery_attempts WHERE detail LIKE '%reconciliation%'",
-                )
-                .fetch_one(&mut db)
-                .await
-                .unwrap();
-                assert!(
-                    found >= 1,
-                    "reconciliation found posts whose answer was lost"
-                );
-            }
-            eprintln!(
-                "exactly once (idempotent={idempotent}): {} posts, {kills} SIGKILLs, attempts {outcomes:?}, {:?}",
-                texts.len(),
-                started.elapsed()
-            );
-            return;
+            return CrashRun {
+                seed,
+                kills,
+                counts,
+                elapsed: started.elapsed(),
+            };
         }
-        assert!(!last, "not settled after the final run: {counts:?}");
+        assert!(
+            !last,
+            "not settled after the final run (seed {seed}): {counts:?}"
+        );
     }
+}
+
+/// Attempts by outcome, from the SQLite database at `url`.
+pub async fn attempt_outcomes(url: &str) -> Vec<(String, i64)> {
+    use sqlx::Connection;
+    let mut db = sqlx::SqliteConnection::connect(url).await.unwrap();
+    sqlx::query_as(
+        "SELECT outcome, COUNT(*) FROM delivery_attempts GROUP BY outcome ORDER BY outcome",
+    )
+    .fetch_all(&mut db)
+    .await
+    .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
