@@ -11,6 +11,8 @@ pub mod bluesky;
 #[cfg(test)]
 mod boundaries;
 pub mod connector;
+#[cfg(any(test, feature = "fakes"))]
+pub(crate) mod fake_server;
 pub mod http;
 pub mod mastodon;
 pub mod ok;

@@ -26,7 +26,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
 
 mod media;
 
@@ -132,7 +131,7 @@ impl Shared {
 /// A running fake instance; stops when dropped.
 pub struct MastodonFake {
     shared: Arc<Shared>,
-    shutdown: Option<oneshot::Sender<()>>,
+    _server: crate::fake_server::ServerGuard,
 }
 
 impl fmt::Debug for MastodonFake {
@@ -140,14 +139,6 @@ impl fmt::Debug for MastodonFake {
         f.debug_struct("MastodonFake")
             .field("base_url", &self.shared.base_url)
             .finish_non_exhaustive()
-    }
-}
-
-impl Drop for MastodonFake {
-    fn drop(&mut self) {
-        if let Some(shutdown) = self.shutdown.take() {
-            let _ = shutdown.send(());
-        }
     }
 }
 
@@ -192,17 +183,10 @@ impl MastodonFake {
             .route("/api/v2/media", post(media::upload))
             .route("/api/v1/media/{id}", get(media::get))
             .with_state(shared.clone());
-        let (shutdown, stopped) = oneshot::channel::<()>();
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, router)
-                .with_graceful_shutdown(async move {
-                    let _ = stopped.await;
-                })
-                .await;
-        });
+        let server = crate::fake_server::serve(listener, router);
         Ok(MastodonFake {
             shared,
-            shutdown: Some(shutdown),
+            _server: server,
         })
     }
 

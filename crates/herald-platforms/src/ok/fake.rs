@@ -25,7 +25,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
 
 mod uploads;
 
@@ -99,7 +98,7 @@ impl Shared {
 /// A running fake OK; stops (gracefully) when dropped.
 pub struct FakeOk {
     shared: Arc<Shared>,
-    shutdown: Option<oneshot::Sender<()>>,
+    _server: crate::fake_server::ServerGuard,
 }
 
 impl fmt::Debug for FakeOk {
@@ -107,14 +106,6 @@ impl fmt::Debug for FakeOk {
         f.debug_struct("FakeOk")
             .field("base_url", &self.shared.base_url)
             .finish_non_exhaustive()
-    }
-}
-
-impl Drop for FakeOk {
-    fn drop(&mut self) {
-        if let Some(shutdown) = self.shutdown.take() {
-            let _ = shutdown.send(());
-        }
     }
 }
 
@@ -155,17 +146,10 @@ impl FakeOk {
             .route("/fb.do", post(fb_do))
             .route("/upload", post(uploads::upload))
             .with_state(shared.clone());
-        let (shutdown, stopped) = oneshot::channel::<()>();
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, router)
-                .with_graceful_shutdown(async move {
-                    let _ = stopped.await;
-                })
-                .await;
-        });
+        let server = crate::fake_server::serve(listener, router);
         Ok(FakeOk {
             shared,
-            shutdown: Some(shutdown),
+            _server: server,
         })
     }
 

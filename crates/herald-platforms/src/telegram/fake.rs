@@ -33,7 +33,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
 
 /// The fake bot's token and id.
 pub const BOT_ID: i64 = 7_000_000_001;
@@ -106,7 +105,7 @@ impl Shared {
 /// A running fake Bot API; stops (gracefully) when dropped.
 pub struct FakeTelegram {
     shared: Arc<Shared>,
-    shutdown: Option<oneshot::Sender<()>>,
+    _server: crate::fake_server::ServerGuard,
 }
 
 impl fmt::Debug for FakeTelegram {
@@ -114,14 +113,6 @@ impl fmt::Debug for FakeTelegram {
         f.debug_struct("FakeTelegram")
             .field("api_base", &self.shared.base_url)
             .finish_non_exhaustive()
-    }
-}
-
-impl Drop for FakeTelegram {
-    fn drop(&mut self) {
-        if let Some(shutdown) = self.shutdown.take() {
-            let _ = shutdown.send(());
-        }
     }
 }
 
@@ -158,17 +149,10 @@ impl FakeTelegram {
         let router = Router::new()
             .route("/{bot}/{method}", any(handle))
             .with_state(shared.clone());
-        let (shutdown, stopped) = oneshot::channel::<()>();
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, router)
-                .with_graceful_shutdown(async move {
-                    let _ = stopped.await;
-                })
-                .await;
-        });
+        let server = crate::fake_server::serve(listener, router);
         Ok(FakeTelegram {
             shared,
-            shutdown: Some(shutdown),
+            _server: server,
         })
     }
 

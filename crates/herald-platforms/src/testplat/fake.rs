@@ -25,7 +25,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
 
 /// How the fake behaves.
 #[derive(Debug, Clone)]
@@ -111,7 +110,7 @@ impl Shared {
 /// A running fake test platform; stops (gracefully) when dropped.
 pub struct TestPlatform {
     shared: Arc<Shared>,
-    shutdown: Option<oneshot::Sender<()>>,
+    _server: crate::fake_server::ServerGuard,
 }
 
 impl fmt::Debug for TestPlatform {
@@ -119,14 +118,6 @@ impl fmt::Debug for TestPlatform {
         f.debug_struct("TestPlatform")
             .field("base_url", &self.shared.base_url)
             .finish_non_exhaustive()
-    }
-}
-
-impl Drop for TestPlatform {
-    fn drop(&mut self) {
-        if let Some(shutdown) = self.shutdown.take() {
-            let _ = shutdown.send(());
-        }
     }
 }
 
@@ -172,17 +163,10 @@ impl TestPlatform {
                 count_and_delay,
             ))
             .with_state(shared.clone());
-        let (shutdown, stopped) = oneshot::channel::<()>();
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, router)
-                .with_graceful_shutdown(async move {
-                    let _ = stopped.await;
-                })
-                .await;
-        });
+        let server = crate::fake_server::serve(listener, router);
         Ok(TestPlatform {
             shared,
-            shutdown: Some(shutdown),
+            _server: server,
         })
     }
 

@@ -31,7 +31,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
 
 /// VK's largest photo upload.
 const MAX_PHOTO_BYTES: usize = 50 * 1024 * 1024;
@@ -166,7 +165,7 @@ impl Shared {
 /// A running fake VK; stops (gracefully) when dropped.
 pub struct VkFake {
     shared: Arc<Shared>,
-    shutdown: Option<oneshot::Sender<()>>,
+    _server: crate::fake_server::ServerGuard,
 }
 
 impl fmt::Debug for VkFake {
@@ -174,14 +173,6 @@ impl fmt::Debug for VkFake {
         f.debug_struct("VkFake")
             .field("base_url", &self.shared.base_url)
             .finish_non_exhaustive()
-    }
-}
-
-impl Drop for VkFake {
-    fn drop(&mut self) {
-        if let Some(shutdown) = self.shutdown.take() {
-            let _ = shutdown.send(());
-        }
     }
 }
 
@@ -218,17 +209,10 @@ impl VkFake {
             .route("/upload/{key}", post(photos::upload))
             .layer(DefaultBodyLimit::max(MAX_PHOTO_BYTES + 64 * 1024))
             .with_state(shared.clone());
-        let (shutdown, stopped) = oneshot::channel::<()>();
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, router)
-                .with_graceful_shutdown(async move {
-                    let _ = stopped.await;
-                })
-                .await;
-        });
+        let server = crate::fake_server::serve(listener, router);
         Ok(VkFake {
             shared,
-            shutdown: Some(shutdown),
+            _server: server,
         })
     }
 
