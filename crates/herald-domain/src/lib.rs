@@ -8,6 +8,7 @@
 pub mod account;
 pub mod error;
 pub mod ids;
+pub mod plan;
 pub mod platform;
 pub mod publishing;
 pub mod role;
