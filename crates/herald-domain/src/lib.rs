@@ -6,6 +6,7 @@
 //! one depends on no crate of ours.
 
 pub mod account;
+pub mod classify;
 pub mod error;
 pub mod ids;
 pub mod plan;

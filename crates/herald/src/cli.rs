@@ -96,6 +96,9 @@ pub enum TextCommand {
         #[arg(long)]
         instance_limit: Option<usize>,
     },
+    /// Read one message on standard input and print one JSON object: language, is_question,
+    /// sentiment (positive, neutral or negative), as the inbox classifies it.
+    Classify,
 }
 
 #[derive(Subcommand, Debug)]
@@ -193,6 +196,15 @@ pub async fn run(cli: Cli) -> Result<()> {
             };
             let check = herald_domain::text::check_text(platform, text, &ctx);
             println!("{}", serde_json::to_string(&check)?);
+            Ok(())
+        }
+        Command::Text(TextCommand::Classify) => {
+            let mut text = String::new();
+            std::io::stdin()
+                .read_to_string(&mut text)
+                .context("cannot read the message from standard input")?;
+            let classification = herald_domain::classify::classify(text.trim_end());
+            println!("{}", serde_json::to_string(&classification)?);
             Ok(())
         }
         Command::Demo { email } => {

@@ -393,3 +393,41 @@ fn demo_creates_a_workspace_with_a_week_of_posts() {
             .all(|p| p.channels.len() == 2 && p.scheduled_at.unwrap() > now));
     });
 }
+
+#[test]
+fn text_classify_prints_one_json_object() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut cmd = herald(tmp.path());
+    cmd.args(["text", "classify"]);
+    let out = run_with_stdin(cmd, "Подскажите, пожалуйста, где мой заказ\n");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        stdout.trim().lines().count(),
+        1,
+        "one JSON object: {stdout}"
+    );
+    assert!(
+        stdout.starts_with(r#"{"language":"ru","is_question":true,"#),
+        "{stdout}"
+    );
+    let v: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert_eq!(v["sentiment"], "neutral");
+
+    let mut cmd = herald(tmp.path());
+    cmd.args(["text", "classify"]);
+    let out = run_with_stdin(cmd, "What a great day at the gym! 😍");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (
+            v["language"].as_str(),
+            v["is_question"].as_bool(),
+            v["sentiment"].as_str()
+        ),
+        (Some("en"), Some(false), Some("positive"))
+    );
+}
