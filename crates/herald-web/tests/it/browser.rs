@@ -160,6 +160,31 @@ async fn log_in(c: &Client, email: &str) {
         .unwrap();
 }
 
+/// Clicks the element `css` selects.
+async fn click(c: &Client, css: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+/// Switches the interface language with the footer form and waits for the page in it.
+async fn switch_language(c: &Client, code: &str) {
+    c.find(Locator::Css("#lang"))
+        .await
+        .unwrap()
+        .select_by_value(code)
+        .await
+        .unwrap();
+    click(c, "form.lang-switch button[type='submit']").await;
+    c.wait()
+        .for_element(Locator::Css(&format!("html[lang='{code}']")))
+        .await
+        .unwrap();
+}
+
 async fn path_of(c: &Client) -> String {
     c.current_url().await.unwrap().path().to_string()
 }
@@ -245,22 +270,7 @@ async fn browser_login_walk_and_switch_to_russian() {
 
     // Switch to Russian with the footer form.
     c.goto(&url(&format!("/w/{id}"))).await.unwrap();
-    c.find(Locator::Css("#lang"))
-        .await
-        .unwrap()
-        .select_by_value("ru")
-        .await
-        .unwrap();
-    c.find(Locator::Css("form.lang-switch button[type='submit']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    c.wait()
-        .for_element(Locator::Css("html[lang='ru']"))
-        .await
-        .unwrap();
+    switch_language(&c, "ru").await;
     assert_eq!(path_of(&c).await, format!("/w/{id}"), "back where it was");
     let side = text_of(&c, "nav.side").await;
     assert!(
@@ -323,12 +333,7 @@ async fn browser_login_walk_and_switch_to_russian() {
         .select_by_value("editor")
         .await
         .unwrap();
-    c.find(Locator::Css("form.grid-form button[type='submit']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, "form.grid-form button[type='submit']").await;
     let link = c
         .wait()
         .for_element(Locator::Css("#new-link"))

@@ -3,7 +3,7 @@
 //! follows the typing, schedule it a few seconds ahead in the workspace's time zone, and watch
 //! it appear in both channels' feeds. Screenshots: channels-en, compose-en, feed-en, post-ru.
 
-use super::{log_in, path_of, shot, start, text_of};
+use super::{click, log_in, path_of, shot, start, switch_language, text_of};
 use crate::helpers::*;
 use crate::ui::workspace;
 use chrono::{Duration, Utc};
@@ -54,12 +54,7 @@ async fn connect_sandbox(c: &Client, name: &str) {
     )
     .await;
     if open.as_bool() != Some(true) {
-        c.find(Locator::Css("details.connect > summary"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        click(c, "details.connect > summary").await;
     }
     c.find(Locator::Css("#connect-sandbox-name"))
         .await
@@ -109,12 +104,7 @@ async fn browser_composes_schedules_and_sees_it_in_the_sandbox_feeds() {
         .unwrap();
 
     // Two sandbox channels, through the channels page.
-    c.find(Locator::Css(".side a[href$='/channels']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, ".side a[href$='/channels']").await;
     c.wait()
         .for_element(Locator::Css("details.connect"))
         .await
@@ -200,12 +190,7 @@ async fn browser_composes_schedules_and_sees_it_in_the_sandbox_feeds() {
     .await;
     assert!(text_of(&c, "#when-zone").await.starts_with("Europe/Moscow"));
     shot_full(&c, "compose-en").await;
-    c.find(Locator::Css("button[name='intent'][value='schedule']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, "button[name='intent'][value='schedule']").await;
     c.wait()
         .for_element(Locator::Css("section.delivery"))
         .await
@@ -264,12 +249,7 @@ async fn browser_composes_schedules_and_sees_it_in_the_sandbox_feeds() {
         .send_keys("Этот пост не выйдет")
         .await
         .unwrap();
-    c.find(Locator::Css("button[name='intent'][value='now']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, "button[name='intent'][value='now']").await;
     c.wait()
         .for_element(Locator::Css("section.delivery"))
         .await
@@ -285,12 +265,7 @@ async fn browser_composes_schedules_and_sees_it_in_the_sandbox_feeds() {
     .await;
     assert!(text_of(&c, ".why").await.contains("refuses every post"));
     shot_full(&c, "post-failed-en").await;
-    c.find(Locator::Css("form[action$='/retry'] button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, "form[action$='/retry'] button").await;
     c.wait()
         .for_element(Locator::Css("p.notice"))
         .await
@@ -299,22 +274,7 @@ async fn browser_composes_schedules_and_sees_it_in_the_sandbox_feeds() {
 
     // The post page in Russian: both deliveries published.
     c.goto(&url(&post_path)).await.unwrap();
-    c.find(Locator::Css("#lang"))
-        .await
-        .unwrap()
-        .select_by_value("ru")
-        .await
-        .unwrap();
-    c.find(Locator::Css("form.lang-switch button[type='submit']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    c.wait()
-        .for_element(Locator::Css("html[lang='ru']"))
-        .await
-        .unwrap();
+    switch_language(&c, "ru").await;
     let deliveries = text_of(&c, "main").await;
     assert!(
         deliveries.matches("Опубликовано").count() >= 2,
@@ -329,12 +289,7 @@ async fn browser_composes_schedules_and_sees_it_in_the_sandbox_feeds() {
         .await
         .unwrap();
     js(&c, set_own, vec!["text".into(), "ж".repeat(520).into()]).await;
-    c.find(Locator::Css("button[name='intent'][value='schedule']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, "button[name='intent'][value='schedule']").await;
     c.wait()
         .for_element(Locator::Css("#scheduled_at-error"))
         .await
@@ -342,12 +297,7 @@ async fn browser_composes_schedules_and_sees_it_in_the_sandbox_feeds() {
     assert!(text_of(&c, "#text-error").await.contains("520 из 500"));
     shot_full(&c, "compose-errors-ru").await;
     c.goto(&url(&format!("/w/{id}/channels"))).await.unwrap();
-    c.find(Locator::Css("details.connect:nth-of-type(2) > summary"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, "details.connect:nth-of-type(2) > summary").await;
     for (field, value) in [
         ("#connect-webhook-url", "https://hooks.example/herald"),
         ("#connect-webhook-secret", "short"),
