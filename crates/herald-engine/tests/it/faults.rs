@@ -4,11 +4,11 @@
 
 use chrono::{Duration as CDuration, Utc};
 use herald_domain::publishing::{ChannelId, ChannelStatus, DeliveryState, PostId, PostStatus};
-use herald_domain::{Email, Language, Timezone, WorkspaceId, WorkspaceName};
+use herald_domain::WorkspaceId;
 use herald_engine::{Publisher, PublisherConfig};
 use herald_platforms::testplat::fake::{Fault, TestPlatform, TestPlatformOptions};
 use herald_platforms::Registry;
-use herald_store::{NewChannel, NewUser, PostDraft, SecretKey, Store};
+use herald_store::{PostDraft, SecretKey, Store};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
@@ -37,45 +37,7 @@ async fn world(idempotent: bool) -> World {
     })
     .await;
     let key = SecretKey::generate();
-    let now = Utc::now();
-    let user = store
-        .create_user(
-            NewUser {
-                email: &Email::parse("f@x.example").unwrap(),
-                password_hash: "h",
-                display_name: "",
-                is_admin: false,
-            },
-            now,
-        )
-        .await
-        .unwrap();
-    let ws = store
-        .create_workspace(
-            user.id,
-            &WorkspaceName::parse("F").unwrap(),
-            Timezone::parse("UTC").unwrap(),
-            Language::En,
-            now,
-        )
-        .await
-        .unwrap();
-    let creds = key.encrypt(&plat.credentials().to_string()).unwrap();
-    let settings = plat.settings();
-    let ch = store
-        .create_channel(
-            ws.id,
-            NewChannel {
-                platform: "testplat",
-                name: "T",
-                external_id: "",
-                settings: &settings,
-                credentials_encrypted: &creds,
-            },
-            now,
-        )
-        .await
-        .unwrap();
+    let (user, ws, channel) = crate::seed(store.as_ref(), &plat, &key, "f@x.example").await;
     let mut cfg = PublisherConfig::new(WORKER);
     cfg.lease = Duration::from_secs(4);
     let registry = Arc::new(Registry::new(Duration::from_secs(1)));
@@ -92,9 +54,9 @@ async fn world(idempotent: bool) -> World {
         plat,
         publisher,
         key,
-        ws: ws.id,
-        channel: ch.id,
-        user: user.id,
+        ws,
+        channel,
+        user,
         _dir: dir,
     }
 }

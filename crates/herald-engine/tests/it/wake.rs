@@ -2,11 +2,10 @@
 //! publisher through LISTEN/NOTIFY, instead of waiting for its next timer.
 
 use chrono::Utc;
-use herald_domain::{Email, Language, Timezone, WorkspaceName};
 use herald_engine::{Engine, EngineDeps, PublisherConfig};
 use herald_platforms::testplat::fake::{TestPlatform, TestPlatformOptions};
 use herald_platforms::Registry;
-use herald_store::{NewChannel, NewUser, PostDraft, SecretKey};
+use herald_store::{PostDraft, SecretKey};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::Notify;
@@ -52,54 +51,16 @@ async fn another_process_wakes_the_publisher_on_postgres() {
     // "Another process": its own pool, scheduling a post due now.
     let theirs = herald_store::connect(&url).await.unwrap();
     let plat = TestPlatform::start(TestPlatformOptions::default()).await;
-    let now = Utc::now();
-    let user = theirs
-        .create_user(
-            NewUser {
-                email: &Email::parse("w@x.example").unwrap(),
-                password_hash: "h",
-                display_name: "",
-                is_admin: false,
-            },
-            now,
-        )
-        .await
-        .unwrap();
-    let ws = theirs
-        .create_workspace(
-            user.id,
-            &WorkspaceName::parse("W").unwrap(),
-            Timezone::parse("UTC").unwrap(),
-            Language::En,
-            now,
-        )
-        .await
-        .unwrap();
-    let creds = key.encrypt(&plat.credentials().to_string()).unwrap();
-    let settings = plat.settings();
-    let ch = theirs
-        .create_channel(
-            ws.id,
-            NewChannel {
-                platform: "testplat",
-                name: "T",
-                external_id: "",
-                settings: &settings,
-                credentials_encrypted: &creds,
-            },
-            now,
-        )
-        .await
-        .unwrap();
+    let (user, ws, ch) = crate::seed(theirs.as_ref(), &plat, &key, "w@x.example").await;
     let started = Instant::now();
     let draft = PostDraft {
         text: "from another process".into(),
-        channels: vec![ch.id],
+        channels: vec![ch],
         scheduled_at: Some(Utc::now()),
         ..Default::default()
     };
     theirs
-        .create_post(ws.id, user.id, &draft, Utc::now())
+        .create_post(ws, user, &draft, Utc::now())
         .await
         .unwrap();
 
