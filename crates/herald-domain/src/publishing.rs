@@ -48,6 +48,14 @@ id!(
     /// A file in the media library.
     MediaId
 );
+id!(
+    /// A content pillar of the workspace's strategy.
+    PillarId
+);
+id!(
+    /// A slot of the workspace's content plan.
+    PlanSlotId
+);
 
 macro_rules! string_enum {
     ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident => $text:literal),* $(,)? }) => {
@@ -241,6 +249,10 @@ pub struct Post {
     pub channels: Vec<ChannelId>,
     pub variants: Vec<(ChannelId, Variant)>,
     pub created_by: Option<crate::UserId>,
+    /// The content pillar the post belongs to, if any.
+    pub pillar: Option<PillarId>,
+    /// Who is responsible for the post's content, if anyone.
+    pub assignee: Option<crate::UserId>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -415,6 +427,8 @@ mod tests {
                 },
             )],
             created_by: None,
+            pillar: None,
+            assignee: None,
             created_at: Utc::now(),
             updated_at: Utc::now(),
         };

@@ -252,6 +252,10 @@ pub struct PostDraft {
     )>,
     /// `None` keeps (or makes) the post a draft: nothing goes out.
     pub scheduled_at: Option<DateTime<Utc>>,
+    /// The content pillar; it must belong to the post's workspace.
+    pub pillar: Option<herald_domain::publishing::PillarId>,
+    /// The member responsible for the content; they must belong to the post's workspace.
+    pub assignee: Option<UserId>,
 }
 
 /// A media file's row.

@@ -46,6 +46,42 @@ macro_rules! refresh_post_status {
 }
 
 /// Checks that every channel belongs to the workspace and is connected.
+/// Refuses a pillar or an assignee from another workspace. The statements that write them
+/// store NULL for a foreign id (so no foreign-key error comes first); this check then refuses
+/// the whole write.
+macro_rules! check_owner_refs {
+    ($exec:expr, $ws:expr, $draft:expr) => {{
+        if let Some(p) = $draft.pillar {
+            let found: Option<i64> = sqlx::query_scalar(
+                "SELECT id FROM content_pillars WHERE id = $1 AND workspace_id = $2",
+            )
+            .bind(p.0)
+            .bind($ws)
+            .fetch_optional(&mut *$exec)
+            .await?;
+            if found.is_none() {
+                return Err($crate::StoreError::Conflict(
+                    "the post's pillar is not in this workspace",
+                ));
+            }
+        }
+        if let Some(u) = $draft.assignee {
+            let found: Option<i64> = sqlx::query_scalar(
+                "SELECT user_id FROM memberships WHERE user_id = $1 AND workspace_id = $2",
+            )
+            .bind(u.0)
+            .bind($ws)
+            .fetch_optional(&mut *$exec)
+            .await?;
+            if found.is_none() {
+                return Err($crate::StoreError::Conflict(
+                    "the post's assignee is not a member of this workspace",
+                ));
+            }
+        }
+    }};
+}
+
 macro_rules! check_channels {
     ($exec:expr, $ws:expr, $channels:expr) => {{
         for c in $channels {
@@ -265,8 +301,10 @@ macro_rules! publishing_impl {
                 let mut tx = self.pool.begin().await?;
                 let status = if draft.scheduled_at.is_some() { "scheduled" } else { "draft" };
                 let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO posts (workspace_id, status, text, link, first_comment, labels, media, scheduled_at, created_by, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id",
+                    "INSERT INTO posts (workspace_id, status, text, link, first_comment, labels, media, scheduled_at, created_by, created_at, updated_at, pillar_id, assignee_id) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, \
+                     (SELECT id FROM content_pillars WHERE id = $11 AND workspace_id = $1), \
+                     (SELECT user_id FROM memberships WHERE user_id = $12 AND workspace_id = $1)) RETURNING id",
                 )
                 .bind(ws.0)
                 .bind(status)
@@ -278,8 +316,11 @@ macro_rules! publishing_impl {
                 .bind(draft.scheduled_at.map($crate::time::to_ms))
                 .bind(author.0)
                 .bind(at)
+                .bind(draft.pillar.map(|p| p.0))
+                .bind(draft.assignee.map(|u| u.0))
                 .fetch_one(&mut *tx)
                 .await?;
+                check_owner_refs!(tx, ws.0, draft);
                 check_channels!(tx, ws.0, &draft.channels);
                 insert_targets!(tx, ws.0, id, draft);
                 if let Some(due) = draft.scheduled_at {
@@ -307,7 +348,9 @@ macro_rules! publishing_impl {
                 let mut tx = self.pool.begin().await?;
                 // The first statement writes: it takes the row (and SQLite's) write lock.
                 let done = sqlx::query(
-                    "UPDATE posts SET text = $1, link = $2, first_comment = $3, labels = $4, media = $5, scheduled_at = $6, updated_at = $7 \
+                    "UPDATE posts SET text = $1, link = $2, first_comment = $3, labels = $4, media = $5, scheduled_at = $6, updated_at = $7, \
+                     pillar_id = (SELECT id FROM content_pillars WHERE id = $10 AND workspace_id = $9), \
+                     assignee_id = (SELECT user_id FROM memberships WHERE user_id = $11 AND workspace_id = $9) \
                      WHERE id = $8 AND workspace_id = $9 AND deleted_at IS NULL",
                 )
                 .bind(&draft.text)
@@ -319,11 +362,14 @@ macro_rules! publishing_impl {
                 .bind(at)
                 .bind(id.0)
                 .bind(ws.0)
+                .bind(draft.pillar.map(|p| p.0))
+                .bind(draft.assignee.map(|u| u.0))
                 .execute(&mut *tx)
                 .await?;
                 if done.rows_affected() == 0 {
                     return Err($crate::StoreError::NotFound);
                 }
+                check_owner_refs!(tx, ws.0, draft);
                 let existing: Vec<(i64, i64, String)> =
                     sqlx::query_as("SELECT id, channel_id, state FROM deliveries WHERE post_id = $1")
                         .bind(id.0)

@@ -58,7 +58,7 @@ impl TryFrom<ChannelRow> for Channel {
 
 pub(crate) const POST_COLUMNS: &str =
     "p.id, p.workspace_id, p.status, p.text, p.link, p.first_comment, p.labels, \
-     p.media, p.scheduled_at, p.created_by, p.created_at, p.updated_at";
+     p.media, p.scheduled_at, p.created_by, p.pillar_id, p.assignee_id, p.created_at, p.updated_at";
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct PostRow {
@@ -72,6 +72,8 @@ pub(crate) struct PostRow {
     media: String,
     scheduled_at: Option<i64>,
     created_by: Option<i64>,
+    pillar_id: Option<i64>,
+    assignee_id: Option<i64>,
     created_at: i64,
     updated_at: i64,
 }
@@ -124,6 +126,8 @@ pub(crate) fn assemble(
                 channels: mine.iter().map(|t| ChannelId(t.channel_id)).collect(),
                 variants,
                 created_by: r.created_by.map(UserId),
+                pillar: r.pillar_id.map(herald_domain::publishing::PillarId),
+                assignee: r.assignee_id.map(UserId),
                 created_at: from_ms(r.created_at),
                 updated_at: from_ms(r.updated_at),
             })

@@ -113,6 +113,61 @@ async fn story(store: Arc<dyn Store>) {
         "nothing half-written"
     );
 
+    // The pillar and the assignee must be the workspace's own.
+    let outsider = store
+        .create_user(
+            NewUser {
+                email: &Email::parse("outsider@x.example").unwrap(),
+                password_hash: "h",
+                display_name: "",
+                is_admin: false,
+            },
+            t(0),
+        )
+        .await
+        .unwrap();
+    for bad in [
+        PostDraft {
+            text: "x".into(),
+            channels: vec![c1.id],
+            assignee: Some(outsider.id),
+            ..Default::default()
+        },
+        PostDraft {
+            text: "x".into(),
+            channels: vec![c1.id],
+            pillar: Some(herald_domain::publishing::PillarId(999_999)),
+            ..Default::default()
+        },
+    ] {
+        assert!(matches!(
+            store.create_post(ws.id, user.id, &bad, t(0)).await,
+            Err(StoreError::Conflict(_))
+        ));
+    }
+    assert!(store
+        .posts(ws.id, t(0), t(3600), true)
+        .await
+        .unwrap()
+        .is_empty());
+    let assigned = store
+        .create_post(
+            ws.id,
+            user.id,
+            &PostDraft {
+                text: "assigned".into(),
+                channels: vec![c1.id],
+                assignee: Some(user.id),
+                ..Default::default()
+            },
+            t(0),
+        )
+        .await
+        .unwrap();
+    assert_eq!(assigned.assignee, Some(user.id));
+    assert_eq!(assigned.pillar, None);
+    store.delete_post(ws.id, assigned.id, t(0)).await.unwrap();
+
     // A draft has no deliveries; scheduling creates one per channel.
     let mut draft = PostDraft {
         text: "Hello".into(),

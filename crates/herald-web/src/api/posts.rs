@@ -47,6 +47,10 @@ pub struct PostIn {
     /// Send it now instead of at `scheduled_at`.
     #[serde(default)]
     pub publish_now: bool,
+    /// The content pillar (an id from the workspace's strategy).
+    pub pillar_id: Option<i64>,
+    /// The member responsible for the content (a user id).
+    pub assignee_id: Option<i64>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -62,6 +66,8 @@ pub struct PostOut {
     pub channels: Vec<i64>,
     pub variants: BTreeMap<String, VariantIn>,
     pub scheduled_at: Option<DateTime<Utc>>,
+    pub pillar_id: Option<i64>,
+    pub assignee_id: Option<i64>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -93,6 +99,8 @@ impl From<&Post> for PostOut {
                 })
                 .collect(),
             scheduled_at: p.scheduled_at,
+            pillar_id: p.pillar.map(|x| x.0),
+            assignee_id: p.assignee.map(|u| u.0),
             created_at: p.created_at,
             updated_at: p.updated_at,
         }
@@ -125,6 +133,8 @@ impl From<PostIn> for PostInput {
                 .collect(),
             scheduled_at: b.scheduled_at,
             publish_now: b.publish_now,
+            pillar: b.pillar_id,
+            assignee: b.assignee_id,
         }
     }
 }

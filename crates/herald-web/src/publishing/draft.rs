@@ -37,6 +37,10 @@ pub struct PostInput {
     pub scheduled_at: Option<DateTime<Utc>>,
     /// Send it now instead of at `scheduled_at`.
     pub publish_now: bool,
+    /// The content pillar (a `content_pillars` id of the workspace).
+    pub pillar: Option<i64>,
+    /// The member responsible for the content.
+    pub assignee: Option<i64>,
 }
 
 /// A channel whose rules refuse the text that would go to it.
@@ -192,6 +196,8 @@ pub async fn draft(
         } else {
             body.scheduled_at
         },
+        pillar: body.pillar.map(herald_domain::publishing::PillarId),
+        assignee: body.assignee.map(herald_domain::UserId),
     };
     draft.channels.dedup();
     check_every_channel(state, ws, &draft).await?;

@@ -124,6 +124,10 @@ pub struct ComposeValues {
     pub channels: Vec<i64>,
     pub media: Vec<i64>,
     pub overrides: BTreeMap<i64, Override>,
+    /// The content pillar's id, or "".
+    pub pillar: String,
+    /// The responsible member's user id, or "".
+    pub assignee: String,
 }
 
 fn ids(form: &ComposeForm, name: &str) -> Vec<i64> {
@@ -171,6 +175,8 @@ impl ComposeValues {
             channels: ids(form, "channels"),
             media: ids(form, "media"),
             overrides,
+            pillar: form.get("pillar").to_string(),
+            assignee: form.get("assignee").to_string(),
         }
     }
 
@@ -187,6 +193,8 @@ impl ComposeValues {
                 .unwrap_or_default(),
             channels: post.channels.iter().map(|c| c.0).collect(),
             media: post.media.iter().map(|m| m.0).collect(),
+            pillar: post.pillar.map(|p| p.to_string()).unwrap_or_default(),
+            assignee: post.assignee.map(|u| u.to_string()).unwrap_or_default(),
             overrides: post
                 .variants
                 .iter()
@@ -250,6 +258,8 @@ impl ComposeValues {
                 .collect(),
             scheduled_at: None,
             publish_now: false,
+            pillar: self.pillar.trim().parse().ok(),
+            assignee: self.assignee.trim().parse().ok(),
         }
     }
 }
