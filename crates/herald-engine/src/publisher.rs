@@ -181,8 +181,11 @@ impl Publisher {
         let _ = completer.await;
     }
 
-    /// Starts sending a batch of claims: the plain ones marked `sending` together, the ones
-    /// to reconcile one by one.
+    /// Starts sending a chunk of claims (no more than the free slots) without waiting for it:
+    /// its slots are taken now, and a task marks the plain ones `sending` together and sends
+    /// them, and takes the ones to reconcile one by one. The loop meanwhile goes on claiming
+    /// and marking the next chunk, so on PostgreSQL the marks' commits overlap instead of
+    /// queueing behind each other.
     async fn dispatch(
         self: &Arc<Self>,
         claims: Vec<ClaimedDelivery>,
@@ -190,50 +193,58 @@ impl Publisher {
         finished: &Arc<Notify>,
         done: &tokio::sync::mpsc::UnboundedSender<(ClaimedDelivery, Outcome)>,
     ) {
-        let (reconcile, plain): (Vec<_>, Vec<_>) =
-            claims.into_iter().partition(|c| c.needs_reconcile);
-        for claim in reconcile {
-            let Ok(permit) = slots.clone().acquire_owned().await else {
-                return;
-            };
-            let (me, finished, done) = (self.clone(), finished.clone(), done.clone());
-            tokio::spawn(async move {
-                if let Some(outcome) = me.attempt(&claim).await {
-                    let _ = done.send((claim, outcome));
-                }
-                drop(permit);
-                finished.notify_one();
-            });
-        }
-        if plain.is_empty() {
+        let Ok(mut permits) = slots.clone().acquire_many_owned(claims.len() as u32).await else {
             return;
-        }
-        let now = Utc::now();
-        let marked = match self
-            .store
-            .mark_sending(&plain, &self.cfg.worker_id, now, now + lease(&self.cfg))
-            .await
-        {
-            Ok(m) => m,
-            Err(e) => {
-                // Nothing was marked: the claims' leases expire and they are claimed again.
-                tracing::warn!(error = %e, "marking deliveries as sending failed");
-                return;
-            }
         };
-        for (claim, job) in plain.into_iter().zip(marked) {
-            let Ok(job) = job else { continue };
-            let Ok(permit) = slots.clone().acquire_owned().await else {
-                return;
-            };
-            let (me, finished, done) = (self.clone(), finished.clone(), done.clone());
-            tokio::spawn(async move {
-                let outcome = me.send_job(&claim, job, now).await;
-                let _ = done.send((claim, outcome));
-                drop(permit);
+        let (me, finished, done) = (self.clone(), finished.clone(), done.clone());
+        tokio::spawn(async move {
+            let (reconcile, plain): (Vec<_>, Vec<_>) =
+                claims.into_iter().partition(|c| c.needs_reconcile);
+            for claim in reconcile {
+                let Some(permit) = permits.split(1) else {
+                    break;
+                };
+                let (me, finished, done) = (me.clone(), finished.clone(), done.clone());
+                tokio::spawn(async move {
+                    if let Some(outcome) = me.attempt(&claim).await {
+                        let _ = done.send((claim, outcome));
+                    }
+                    drop(permit);
+                    finished.notify_one();
+                });
+            }
+            if !plain.is_empty() {
+                let now = Utc::now();
+                match me
+                    .store
+                    .mark_sending(&plain, &me.cfg.worker_id, now, now + lease(&me.cfg))
+                    .await
+                {
+                    Ok(marked) => {
+                        for (claim, job) in plain.into_iter().zip(marked) {
+                            let Ok(job) = job else { continue };
+                            let Some(permit) = permits.split(1) else {
+                                break;
+                            };
+                            let (me, finished, done) = (me.clone(), finished.clone(), done.clone());
+                            tokio::spawn(async move {
+                                let outcome = me.send_job(&claim, job, now).await;
+                                let _ = done.send((claim, outcome));
+                                drop(permit);
+                                finished.notify_one();
+                            });
+                        }
+                    }
+                    // Nothing was marked: the claims' leases expire and they are claimed again.
+                    Err(e) => tracing::warn!(error = %e, "marking deliveries as sending failed"),
+                }
+            }
+            // Slots of claims that were not sent (fenced out, deleted) free up now.
+            if permits.num_permits() > 0 {
+                drop(permits);
                 finished.notify_one();
-            });
-        }
+            }
+        });
     }
 
     /// Writes outcomes in batches until every sender is gone. After the first outcome of a

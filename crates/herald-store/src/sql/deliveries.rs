@@ -56,9 +56,9 @@ macro_rules! deliveries_impl {
                 }
                 let sql = concat!(
                     "UPDATE deliveries SET state = 'claimed', worker = $1, attempt = attempt + 1, lease_until = $2, updated_at = $3 \
-                     WHERE state IN ('scheduled', 'unknown') AND id IN (SELECT d.id FROM deliveries d JOIN channels c ON c.id = d.channel_id \
-                       WHERE d.state IN ('scheduled', 'unknown') AND d.due_at <= $3 AND c.status IN ('ok', 'rate_limited') \
-                       AND (c.not_before IS NULL OR c.not_before <= $3) ORDER BY d.due_at, d.id LIMIT $4",
+                     WHERE id IN (SELECT d.id FROM deliveries d JOIN channels c ON c.id = d.channel_id \
+                       WHERE d.ready_at <= $3 AND c.status IN ('ok', 'rate_limited') \
+                       AND (c.not_before IS NULL OR c.not_before <= $3) ORDER BY d.ready_at, d.id LIMIT $4",
                     $skip_locked,
                     ") RETURNING id, workspace_id, post_id, channel_id, attempt, needs_reconcile, idempotency_key, first_sent_at"
                 );
@@ -368,7 +368,7 @@ macro_rules! deliveries_impl {
                 let due: Option<i64> = sqlx::query_scalar(
                     "SELECT MIN(CASE WHEN c.not_before IS NOT NULL AND c.not_before > d.due_at THEN c.not_before ELSE d.due_at END) \
                      FROM deliveries d JOIN channels c ON c.id = d.channel_id \
-                     WHERE d.state IN ('scheduled', 'unknown') AND c.status IN ('ok', 'rate_limited')",
+                     WHERE d.ready_at IS NOT NULL AND c.status IN ('ok', 'rate_limited')",
                 )
                 .fetch_one(&self.pool)
                 .await?;
