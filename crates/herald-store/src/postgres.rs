@@ -25,6 +25,7 @@ accounts_impl!(Postgres);
 workspaces_impl!(Postgres);
 publishing_impl!(Postgres, true);
 deliveries_impl!(Postgres, " FOR UPDATE OF d SKIP LOCKED");
+strategy_impl!(Postgres);
 
 #[async_trait]
 impl crate::System for SqlStore<Postgres> {

@@ -31,6 +31,7 @@ accounts_impl!(Sqlite);
 workspaces_impl!(Sqlite);
 publishing_impl!(Sqlite, false);
 deliveries_impl!(Sqlite, "");
+strategy_impl!(Sqlite);
 
 #[async_trait]
 impl crate::System for SqlStore<Sqlite> {
