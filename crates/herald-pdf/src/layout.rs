@@ -30,6 +30,13 @@ const RULE: Rgb = Rgb(0xc8, 0xcd, 0xd4);
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Rgb(pub u8, pub u8, pub u8);
 
+impl Rgb {
+    /// The CSS form, `#rrggbb`.
+    pub fn hex(&self) -> String {
+        format!("#{:02x}{:02x}{:02x}", self.0, self.1, self.2)
+    }
+}
+
 /// One thing to paint, in points from the page's top-left corner.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Op {
