@@ -82,5 +82,7 @@ catalogue! { STRATEGY;
     "strategy.err.share" => "Enter a whole number from 0 to 100.", "Введите целое число от 0 до 100.";
     "strategy.err.share_total" => "Together the pillars may take at most 100%; lower this share or another pillar's.", "Вместе рубрики занимают не больше 100%; уменьшите эту долю или долю другой рубрики.";
     "strategy.err.accounts" => "Write each account as a known platform and a handle or link, once each.", "Укажите каждый аккаунт как известную платформу и имя или ссылку, без повторов.";
+    "compose.pillar" => "Content pillar", "Рубрика";
+    "compose.pillar_none" => "No pillar", "Без рубрики";
     "strategy.err.duplicate" => "This name is already taken here.", "Такое название здесь уже есть.";
 }
