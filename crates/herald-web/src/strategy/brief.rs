@@ -3,8 +3,9 @@
 //! `strategy_brief.html` template from the same blocks, so both say the same thing.
 
 use crate::i18n::Tr;
+use askama::Template;
 use herald_domain::strategy::{KpiMetric, Strategy};
-use herald_pdf::{Document, Rgb};
+use herald_pdf::{Block, Document, Rgb};
 
 /// The brief of `ws_name`'s strategy, dated `today`.
 pub fn build(tr: Tr, ws_name: &str, today: &str, s: &Strategy) -> Document {
@@ -42,11 +43,7 @@ pub fn build(tr: Tr, ws_name: &str, today: &str, s: &Strategy) -> Document {
     }
     doc.key_values(s.goals.iter().map(|g| {
         let f = &g.fields;
-        let unit = if f.unit.is_empty() {
-            String::new()
-        } else {
-            format!(" {}", f.unit)
-        };
+        let unit = unit_suffix(&f.unit);
         let from = f
             .baseline
             .map(|b| format!("{b}{unit} → "))
@@ -136,7 +133,35 @@ pub fn build(tr: Tr, ws_name: &str, today: &str, s: &Strategy) -> Document {
     doc
 }
 
+/// How a unit follows a number: "4%", "30 min", "500" (no unit).
+pub fn unit_suffix(unit: &str) -> String {
+    match unit {
+        "" => String::new(),
+        "%" => "%".to_string(),
+        u => format!(" {u}"),
+    }
+}
+
 /// The translated name of a KPI metric.
 pub fn metric_label(tr: Tr, m: KpiMetric) -> &'static str {
     tr.get(&format!("strategy.metric.{}", m.as_str()))
+}
+
+/// The brief as one printable HTML page (links back to the workspace's strategy page).
+#[derive(Template)]
+#[template(path = "strategy_brief.html")]
+struct BriefHtml<'a> {
+    tr: Tr,
+    ws_id: i64,
+    blocks: &'a [Block],
+}
+
+/// Renders the brief's blocks as a standalone HTML document.
+pub fn html(tr: Tr, ws_id: i64, doc: &Document) -> Result<String, askama::Error> {
+    BriefHtml {
+        tr,
+        ws_id,
+        blocks: &doc.blocks,
+    }
+    .render()
 }

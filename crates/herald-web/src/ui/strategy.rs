@@ -21,7 +21,6 @@ use chrono::Utc;
 use herald_domain::publishing::PillarId;
 use herald_domain::strategy::Strategy;
 use herald_domain::{Action, CompetitorId, DomainError, GoalId, PersonaId};
-use herald_pdf::Block;
 use herald_store::StoreError;
 
 /// One stored item as shown.
@@ -54,14 +53,6 @@ struct StrategyPage {
     nav: WsNav,
     can_edit: bool,
     sections: Vec<SectionView>,
-}
-
-#[derive(Template)]
-#[template(path = "strategy_brief.html")]
-struct BriefPage {
-    page: Page,
-    ws_id: i64,
-    blocks: Vec<Block>,
 }
 
 fn join(items: &[String]) -> String {
@@ -125,11 +116,7 @@ fn sections(tr: Tr, base: &str, s: &Strategy, edit: bool) -> Vec<SectionView> {
         .iter()
         .map(|g| {
             let f = &g.fields;
-            let unit = if f.unit.is_empty() {
-                String::new()
-            } else {
-                format!(" {}", f.unit)
-            };
+            let unit = brief::unit_suffix(&f.unit);
             ItemView {
                 title: f.name.clone(),
                 swatch: None,
@@ -546,12 +533,10 @@ pub async fn brief_html(
 ) -> Result<Response, UiError> {
     let cx = WsCtx::load(&state, ui, &id).await?;
     let doc = build_brief(&state, &cx).await?;
-    let body = BriefPage {
-        page: cx.page(&Flash::default()),
-        ws_id: cx.ws.id.0,
-        blocks: doc.blocks,
-    };
-    Ok(render(cx.tr(), &body)?.into_response())
+    let tr = cx.tr();
+    let body =
+        brief::html(tr, cx.ws.id.0, &doc).map_err(|e| UiError::Internal(tr, e.to_string()))?;
+    Ok(axum::response::Html(body).into_response())
 }
 
 /// `GET /w/{id}/strategy/brief.pdf`: the same brief as a PDF.
