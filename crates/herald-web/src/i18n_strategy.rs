@@ -69,6 +69,8 @@ catalogue! { STRATEGY;
     "strategy.competitor.weaknesses" => "Weaknesses", "Слабые стороны";
     "strategy.competitor.notes" => "Notes", "Заметки";
 
+    "done.strategy_added" => "Added to the strategy.", "Добавлено в стратегию.";
+    "done.strategy_deleted" => "Removed from the strategy.", "Удалено из стратегии.";
     "strategy.err.name" => "Enter a name of 1 to 100 characters, on one line.", "Введите название от 1 до 100 символов, в одну строку.";
     "strategy.err.long" => "At most 4,000 characters.", "Не больше 4000 символов.";
     "strategy.err.list" => "At most 50 lines of up to 300 characters each.", "Не больше 50 строк, до 300 символов в каждой.";

@@ -440,7 +440,7 @@ async fn save_form(
             if item.is_some() || kind == Kind::Tone {
                 "saved"
             } else {
-                "created"
+                "strategy_added"
             },
         )),
         Saved::Gone => Ok(flash::problem(&back, "gone")),
@@ -508,7 +508,7 @@ pub async fn delete(
     };
     let back = cx.path("/strategy");
     match r {
-        Ok(()) => Ok(flash::done(&back, "deleted")),
+        Ok(()) => Ok(flash::done(&back, "strategy_deleted")),
         Err(StoreError::NotFound) => Ok(flash::problem(&back, "gone")),
         Err(e) => Err(UiError::store(tr, e)),
     }

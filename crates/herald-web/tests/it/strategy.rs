@@ -330,7 +330,10 @@ async fn ui_strategy_page_forms_and_brief() {
         .await;
     assert_eq!(
         (res.status, res.location.as_str()),
-        (303, format!("/w/{id}/strategy?done=created").as_str())
+        (
+            303,
+            format!("/w/{id}/strategy?done=strategy_added").as_str()
+        )
     );
     let bad = v
         .post(
