@@ -41,3 +41,15 @@ id_type!(
     /// An invitation to join a workspace.
     InvitationId
 );
+id_type!(
+    /// An audience persona of a workspace's strategy.
+    PersonaId
+);
+id_type!(
+    /// A goal (with its KPI) of a workspace's strategy.
+    GoalId
+);
+id_type!(
+    /// A competitor the workspace watches.
+    CompetitorId
+);

@@ -14,12 +14,13 @@ pub mod platform;
 pub mod publishing;
 pub mod role;
 pub mod secret;
+pub mod strategy;
 pub mod text;
 pub mod values;
 
 pub use account::{ApiToken, AuditEntry, Invitation, InvitationState, Member, User, Workspace};
 pub use error::DomainError;
-pub use ids::{ApiTokenId, InvitationId, UserId, WorkspaceId};
+pub use ids::{ApiTokenId, CompetitorId, GoalId, InvitationId, PersonaId, UserId, WorkspaceId};
 pub use platform::Platform;
 pub use role::{Action, Role};
 pub use secret::Secret;

@@ -27,6 +27,9 @@ pub enum Action {
     Approve,
     /// Create and edit content, channels and plans.
     Edit,
+    /// Change the strategy: personas, goals, pillars, tone of voice, competitors. Everyone
+    /// who may `View` reads it.
+    EditStrategy,
     /// Change the workspace's settings; invite and remove members (below owner).
     Manage,
     /// Read the audit log.
@@ -66,7 +69,7 @@ impl Role {
         match self {
             Role::Owner => true,
             Role::Manager => !matches!(action, Own),
-            Role::Editor => matches!(action, View | Comment | Approve | Edit),
+            Role::Editor => matches!(action, View | Comment | Approve | Edit | EditStrategy),
             Role::Analyst => matches!(action, View),
             Role::Client => matches!(action, View | Comment | Approve),
         }
@@ -111,6 +114,15 @@ mod tests {
             Action::Manage,
         ] {
             assert!(!a.can(act), "{act:?}");
+        }
+    }
+
+    #[test]
+    fn strategy_is_edited_by_owner_manager_editor_and_read_by_all() {
+        for r in Role::ALL {
+            let edits = matches!(r, Role::Owner | Role::Manager | Role::Editor);
+            assert_eq!(r.can(Action::EditStrategy), edits, "{r}");
+            assert!(r.can(Action::View), "{r}");
         }
     }
 

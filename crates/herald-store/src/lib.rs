@@ -13,11 +13,13 @@ mod error;
 mod sql;
 mod postgres;
 mod sqlite;
+mod strategy;
 mod time;
 mod traits;
 
 pub use crypto::SecretKey;
 pub use error::{Result, StoreError};
+pub use strategy::Strategy;
 pub use traits::{
     Accounts, Backend, ClaimedDelivery, Deliveries, MediaRecord, NewChannel, NewUser, NotSent,
     Outcome, PostDraft, Publishing, SendJob, SessionRecord, Store, System, Workspaces,

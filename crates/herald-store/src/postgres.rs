@@ -36,6 +36,7 @@ deliveries_impl!(
     " FOR UPDATE OF d SKIP LOCKED",
     "SET LOCAL synchronous_commit = off"
 );
+strategy_impl!(Postgres);
 
 #[async_trait]
 impl crate::System for SqlStore<Postgres> {

@@ -42,6 +42,7 @@ impl SqlStore<Sqlite> {
 }
 
 deliveries_impl!(Sqlite, "", "");
+strategy_impl!(Sqlite);
 
 #[async_trait]
 impl crate::System for SqlStore<Sqlite> {

@@ -533,5 +533,8 @@ pub trait Deliveries: Send + Sync {
 }
 
 /// Everything Herald stores.
-pub trait Store: System + Accounts + Workspaces + Publishing + Deliveries {}
-impl<T: System + Accounts + Workspaces + Publishing + Deliveries> Store for T {}
+pub trait Store:
+    System + Accounts + Workspaces + Publishing + Deliveries + crate::Strategy
+{
+}
+impl<T: System + Accounts + Workspaces + Publishing + Deliveries + crate::Strategy> Store for T {}

@@ -14,6 +14,7 @@ pub mod metrics;
 pub mod ops;
 pub mod publishing;
 pub mod state;
+pub mod strategy;
 pub mod ui;
 
 pub use state::{AppState, WebConfig};

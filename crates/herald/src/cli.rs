@@ -38,6 +38,9 @@ pub enum Command {
     /// Check post text against a platform's rules.
     #[command(subcommand)]
     Text(TextCommand),
+    /// Work with a workspace's strategy.
+    #[command(subcommand)]
+    Strategy(StrategyCommand),
     /// Create a demo workspace with sandbox channels and a week of scheduled posts.
     Demo {
         /// Make this existing user the demo workspace's owner (default: create demo@example.com).
@@ -99,6 +102,25 @@ pub enum TextCommand {
     /// Read one message on standard input and print one JSON object: language, is_question,
     /// sentiment (positive, neutral or negative), as the inbox classifies it.
     Classify,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum StrategyCommand {
+    /// Write the workspace's one-page strategy brief to FILE, as HTML or PDF.
+    Brief {
+        /// The workspace's id.
+        #[arg(long)]
+        workspace: i64,
+        /// html or pdf.
+        #[arg(long, value_parser = ["html", "pdf"])]
+        format: String,
+        /// The file to write (replaced when it exists).
+        #[arg(long)]
+        out: PathBuf,
+        /// en or ru [default: the workspace's language].
+        #[arg(long)]
+        language: Option<String>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -197,6 +219,16 @@ pub async fn run(cli: Cli) -> Result<()> {
             let check = herald_domain::text::check_text(platform, text, &ctx);
             println!("{}", serde_json::to_string(&check)?);
             Ok(())
+        }
+        Command::Strategy(StrategyCommand::Brief {
+            workspace,
+            format,
+            out,
+            language,
+        }) => {
+            let config = Config::load(&cli.overrides, None)?;
+            let store = open(&config).await?;
+            crate::strategy::brief(store, workspace, &format, &out, language.as_deref()).await
         }
         Command::Text(TextCommand::Classify) => {
             let mut text = String::new();

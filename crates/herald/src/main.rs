@@ -6,6 +6,7 @@ mod config;
 mod demo;
 mod media;
 mod serve;
+mod strategy;
 
 use anyhow::Result;
 use clap::Parser;

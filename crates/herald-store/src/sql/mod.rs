@@ -15,8 +15,11 @@ pub(crate) mod workspaces;
 pub(crate) mod publishing;
 #[macro_use]
 pub(crate) mod deliveries;
+#[macro_use]
+pub(crate) mod strategy;
 pub(crate) mod batch;
 pub(crate) mod rows;
+pub(crate) mod strategy_rows;
 
 use crate::time::{from_ms, from_ms_opt};
 use crate::StoreError;

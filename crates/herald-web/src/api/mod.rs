@@ -13,6 +13,7 @@ mod media;
 mod members;
 mod platforms;
 mod posts;
+mod strategy;
 mod users;
 mod workspaces;
 
@@ -88,6 +89,19 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
                 .routes(routes!(media::list, media::upload))
                 .layer(axum::extract::DefaultBodyLimit::max(media::MAX_UPLOAD)),
         )
+        .routes(routes!(strategy::get_all))
+        .routes(routes!(strategy::create_persona))
+        .routes(routes!(strategy::update_persona, strategy::delete_persona))
+        .routes(routes!(strategy::create_goal))
+        .routes(routes!(strategy::update_goal, strategy::delete_goal))
+        .routes(routes!(strategy::create_pillar))
+        .routes(routes!(strategy::update_pillar, strategy::delete_pillar))
+        .routes(routes!(strategy::set_tone))
+        .routes(routes!(strategy::create_competitor))
+        .routes(routes!(
+            strategy::update_competitor,
+            strategy::delete_competitor
+        ))
         .routes(routes!(media::set_alt))
         .routes(routes!(media::file))
         .split_for_parts()

@@ -1,5 +1,5 @@
-//! Static assets compiled into the binary: two stylesheets (the shell, and the publishing
-//! pages) and one small script, served with an hour's cache lifetime.
+//! Static assets compiled into the binary: stylesheets (the shell, the publishing pages, the
+//! strategy page and brief) and small scripts, served with an hour's cache lifetime.
 
 use axum::http::header;
 use axum::response::IntoResponse;
@@ -9,12 +9,22 @@ use axum::Router;
 const CSS: &str = include_str!("../../assets/app.css");
 const PUBLISHING_CSS: &str = include_str!("../../assets/publishing.css");
 const JS: &str = include_str!("../../assets/app.js");
+const STRATEGY_CSS: &str = include_str!("../../assets/strategy.css");
+const STRATEGY_JS: &str = include_str!("../../assets/strategy.js");
 
 pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
     Router::new()
         .route("/assets/app.css", get(css))
         .route("/assets/publishing.css", get(publishing_css))
         .route("/assets/app.js", get(js))
+        .route(
+            "/assets/strategy.css",
+            get(|| async { asset("text/css; charset=utf-8", STRATEGY_CSS) }),
+        )
+        .route(
+            "/assets/strategy.js",
+            get(|| async { asset("text/javascript; charset=utf-8", STRATEGY_JS) }),
+        )
 }
 
 async fn css() -> impl IntoResponse {
@@ -44,5 +54,16 @@ async fn js() -> impl IntoResponse {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         JS,
+    )
+}
+
+/// A compiled-in asset with its type and the hour's cache lifetime.
+fn asset(content_type: &'static str, body: &'static str) -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        body,
     )
 }

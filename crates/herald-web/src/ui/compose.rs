@@ -79,6 +79,8 @@ struct ComposePage {
     timezone: String,
     offset: String,
     errors: Errors,
+    /// The workspace's content pillars to pick from (the post's one selected).
+    pillars: Vec<format::Choice>,
     /// What pressing Enter in a one-line field does.
     default_intent: &'static str,
 }
@@ -174,6 +176,18 @@ async fn page(
             selected: v.media.contains(&m.id.0),
         })
         .collect();
+    let pillars = state
+        .store
+        .pillars(cx.ws.id)
+        .await
+        .map_err(|e| UiError::store(tr, e))?
+        .into_iter()
+        .map(|p| format::Choice {
+            selected: v.pillar.trim() == p.id.to_string(),
+            value: p.id.to_string(),
+            label: format!("{} ({}%)", p.fields.name, p.fields.share_percent),
+        })
+        .collect();
     let (_, offset) = format::clock(cx.tz());
     let scheduled = editing.is_some() && !v.scheduled_at.is_empty();
     Ok(ComposePage {
@@ -194,6 +208,7 @@ async fn page(
         timezone: cx.ws.timezone.name().replace('_', " "),
         offset,
         errors,
+        pillars,
         default_intent: if scheduled { "schedule" } else { "draft" },
     })
 }

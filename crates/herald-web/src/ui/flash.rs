@@ -17,7 +17,7 @@ use serde::Deserialize;
 use std::borrow::Cow;
 
 /// The words a redirect may carry in `?done=`; each has a `done.<word>` message.
-pub const DONE: [&str; 21] = [
+pub const DONE: [&str; 23] = [
     "created",
     "saved",
     "deleted",
@@ -39,6 +39,8 @@ pub const DONE: [&str; 21] = [
     "post_publishing",
     "post_deleted",
     "retrying",
+    "strategy_added",
+    "strategy_deleted",
 ];
 
 /// The words a redirect may carry in `?problem=`; each has a `problem.<word>` message.

@@ -20,6 +20,8 @@ mod login;
 mod members;
 mod posts;
 mod profile;
+mod strategy;
+mod strategy_forms;
 mod workspace;
 
 use crate::auth::{csrf, CurrentUser};
@@ -96,6 +98,15 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/w/{id}/posts/{post}/deliveries/{delivery}/retry",
             post(posts::retry),
+        )
+        .route("/w/{id}/strategy", get(strategy::show))
+        .route("/w/{id}/strategy/brief", get(strategy::brief_html))
+        .route("/w/{id}/strategy/brief.pdf", get(strategy::brief_pdf))
+        .route("/w/{id}/strategy/{kind}", post(strategy::create))
+        .route("/w/{id}/strategy/{kind}/{item}", post(strategy::update))
+        .route(
+            "/w/{id}/strategy/{kind}/{item}/delete",
+            post(strategy::delete),
         )
         .route("/profile", get(profile::show).post(profile::save))
         .route("/profile/password", post(profile::change_password))
@@ -353,7 +364,7 @@ mod tests {
     /// templates.)
     #[test]
     fn every_key_named_in_ui_code_exists() {
-        const PREFIXES: [&str; 24] = [
+        const PREFIXES: [&str; 25] = [
             "app.",
             "nav.",
             "lang.",
@@ -378,6 +389,7 @@ mod tests {
             "feed.",
             "unit.",
             "problem.",
+            "strategy.",
         ];
         let keys: Vec<&str> = crate::i18n::keys().collect();
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/ui");
@@ -445,6 +457,9 @@ mod tests {
             herald_domain::text::TextUnit::EmojiAsBytes,
         ] {
             built.push(format!("unit.{}", u.as_str()));
+        }
+        for m in herald_domain::strategy::KpiMetric::ALL {
+            built.push(format!("strategy.metric.{}", m.as_str()));
         }
         for k in built {
             assert!(keys.contains(&k.as_str()), "'{k}' is not in the catalogue");

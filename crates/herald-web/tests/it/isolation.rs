@@ -180,6 +180,43 @@ async fn isolation(app: TestApp) {
     let b_media = res.json::<serde_json::Value>().await.unwrap()["id"]
         .as_i64()
         .unwrap();
+    // ...and a strategy: a persona, a goal, a pillar, a tone and a competitor.
+    let mut strategy_ids = vec![];
+    for (kind, body) in [
+        ("personas", json!({"name": "Bravo-secret persona"})),
+        (
+            "goals",
+            json!({"name": "Bravo-secret goal", "metric": "reach", "target": 1, "start": "2026-01-01", "due": "2026-02-01"}),
+        ),
+        (
+            "pillars",
+            json!({"name": "Bravo-secret pillar", "share_percent": 50}),
+        ),
+        (
+            "competitors",
+            json!({"name": "Bravo-secret rival", "accounts": [{"platform": "vk", "handle": "rival"}]}),
+        ),
+    ] {
+        let (s, item) = app
+            .call(
+                Method::POST,
+                &format!("/api/v1/workspaces/{b_id}/strategy/{kind}"),
+                &bob,
+                Some(body),
+            )
+            .await;
+        assert_eq!(s, 201, "{item}");
+        strategy_ids.push(item["id"].as_i64().unwrap().to_string());
+    }
+    let (s, _) = app
+        .call(
+            Method::PUT,
+            &format!("/api/v1/workspaces/{b_id}/strategy/tone"),
+            &bob,
+            Some(json!({"summary": "Bravo-secret tone"})),
+        )
+        .await;
+    assert_eq!(s, 200);
     let before = snapshot(&app, &bob, b_id).await;
 
     let doc: serde_json::Value = app
@@ -211,7 +248,11 @@ async fn isolation(app: TestApp) {
                 .replace("{channel_id}", &b_channel.to_string())
                 .replace("{post_id}", &b_post.to_string())
                 .replace("{delivery_id}", &b_delivery.to_string())
-                .replace("{media_id}", &b_media.to_string());
+                .replace("{media_id}", &b_media.to_string())
+                .replace("{persona_id}", &strategy_ids[0])
+                .replace("{goal_id}", &strategy_ids[1])
+                .replace("{pillar_id}", &strategy_ids[2])
+                .replace("{competitor_id}", &strategy_ids[3]);
             assert!(
                 !concrete.contains('{'),
                 "unknown path parameter in {path}: teach this test its B-side value"
@@ -266,6 +307,7 @@ async fn snapshot(app: &TestApp, bob: &str, b_id: i64) -> Vec<serde_json::Value>
         "/channels",
         "/posts",
         "/media",
+        "/strategy",
     ] {
         let (s, v) = app
             .call(

@@ -11,4 +11,5 @@ mod browser;
 mod compose;
 mod isolation;
 mod publishing_api;
+mod strategy;
 mod ui;

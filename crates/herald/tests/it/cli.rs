@@ -431,3 +431,87 @@ fn text_classify_prints_one_json_object() {
         (Some("en"), Some(false), Some("positive"))
     );
 }
+
+#[test]
+fn strategy_brief_writes_html_and_pdf() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = herald(tmp.path())
+        .args(["--data-dir", "d", "demo"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let ws = rt.block_on(async {
+        let store = herald_store::connect(&format!(
+            "sqlite://{}",
+            tmp.path().join("d/herald.db").display()
+        ))
+        .await
+        .unwrap();
+        let user = store
+            .user_by_email(&herald_domain::Email::parse("demo@example.com").unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        let (ws, _) = store.workspaces_of(user.id).await.unwrap().remove(0);
+        let persona =
+            herald_domain::strategy::PersonaDraft::parse(herald_domain::strategy::PersonaDraft {
+                name: "Анна".into(),
+                ..Default::default()
+            })
+            .unwrap();
+        store
+            .create_persona(ws.id, &persona, chrono::Utc::now())
+            .await
+            .unwrap();
+        ws.id.0.to_string()
+    });
+    for (format, file) in [("html", "brief.html"), ("pdf", "brief.pdf")] {
+        let out = herald(tmp.path())
+            .args([
+                "--data-dir",
+                "d",
+                "strategy",
+                "brief",
+                "--workspace",
+                &ws,
+                "--format",
+                format,
+                "--out",
+                file,
+                "--language",
+                "ru",
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let html = std::fs::read_to_string(tmp.path().join("brief.html")).unwrap();
+    assert!(
+        html.contains("Портреты аудитории") && html.contains("Анна"),
+        "{html}"
+    );
+    let pdf = std::fs::read(tmp.path().join("brief.pdf")).unwrap();
+    assert!(pdf.starts_with(b"%PDF-") && pdf.len() > 1000);
+    let missing = herald(tmp.path())
+        .args([
+            "--data-dir",
+            "d",
+            "strategy",
+            "brief",
+            "--workspace",
+            "999",
+            "--format",
+            "pdf",
+            "--out",
+            "x.pdf",
+        ])
+        .output()
+        .unwrap();
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no workspace with id 999"));
+}
