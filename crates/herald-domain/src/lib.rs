@@ -14,6 +14,7 @@ pub mod platform;
 pub mod publishing;
 pub mod role;
 pub mod secret;
+pub mod tasks;
 pub mod text;
 pub mod values;
 

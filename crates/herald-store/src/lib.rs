@@ -13,6 +13,7 @@ mod error;
 mod sql;
 mod postgres;
 mod sqlite;
+mod tasks;
 mod time;
 mod traits;
 
@@ -21,6 +22,11 @@ pub use error::{Result, StoreError};
 pub use traits::{
     Accounts, Backend, ClaimedDelivery, Deliveries, MediaRecord, NewChannel, NewUser, NotSent,
     Outcome, PostDraft, Publishing, SendJob, SessionRecord, Store, System, Workspaces,
+};
+
+pub use tasks::{
+    reminder_key, AssignedPost, ClaimedMail, Mail, NewNotification, Notifications, OutboxCounts,
+    Recipient, TaskDraft, TaskFilter, Tasks,
 };
 
 use std::sync::Arc;

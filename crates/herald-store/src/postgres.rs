@@ -25,6 +25,8 @@ accounts_impl!(Postgres);
 workspaces_impl!(Postgres);
 publishing_impl!(Postgres, true);
 deliveries_impl!(Postgres, " FOR UPDATE OF d SKIP LOCKED");
+tasks_impl!(Postgres);
+notifications_impl!(Postgres, " FOR UPDATE OF o SKIP LOCKED");
 
 #[async_trait]
 impl crate::System for SqlStore<Postgres> {

@@ -31,6 +31,8 @@ accounts_impl!(Sqlite);
 workspaces_impl!(Sqlite);
 publishing_impl!(Sqlite, false);
 deliveries_impl!(Sqlite, "");
+tasks_impl!(Sqlite);
+notifications_impl!(Sqlite, "");
 
 #[async_trait]
 impl crate::System for SqlStore<Sqlite> {

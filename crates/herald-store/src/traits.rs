@@ -523,5 +523,18 @@ pub trait Deliveries: Send + Sync {
 }
 
 /// Everything Herald stores.
-pub trait Store: System + Accounts + Workspaces + Publishing + Deliveries {}
-impl<T: System + Accounts + Workspaces + Publishing + Deliveries> Store for T {}
+pub trait Store:
+    System + Accounts + Workspaces + Publishing + Deliveries + crate::Tasks + crate::Notifications
+{
+}
+impl<
+        T: System
+            + Accounts
+            + Workspaces
+            + Publishing
+            + Deliveries
+            + crate::Tasks
+            + crate::Notifications,
+    > Store for T
+{
+}

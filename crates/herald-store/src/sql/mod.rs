@@ -15,6 +15,10 @@ pub(crate) mod workspaces;
 pub(crate) mod publishing;
 #[macro_use]
 pub(crate) mod deliveries;
+#[macro_use]
+pub(crate) mod tasks;
+#[macro_use]
+pub(crate) mod notifications;
 pub(crate) mod batch;
 pub(crate) mod rows;
 
@@ -25,7 +29,7 @@ use herald_domain::{
     Timezone, User, UserId, Workspace, WorkspaceId, WorkspaceName,
 };
 
-fn corrupt(table: &'static str, message: impl std::fmt::Display) -> StoreError {
+pub(crate) fn corrupt(table: &'static str, message: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt {
         table,
         message: message.to_string(),
