@@ -17,9 +17,10 @@ macro_rules! catalogue {
 // posts), one file each so that neither grows past a screenful of screens.
 include!("i18n_messages.rs");
 include!("i18n_publishing.rs");
+include!("i18n_tasks.rs");
 
 fn messages() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
-    SHELL.iter().chain(PUBLISHING.iter())
+    SHELL.iter().chain(PUBLISHING.iter()).chain(TASKS.iter())
 }
 
 static INDEX: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> =
@@ -50,6 +51,12 @@ impl Tr {
 }
 
 const MISSING: &str = "⟨missing text⟩";
+
+/// Whether the catalogue has `key` (for messages chosen at run time, such as a
+/// notification's kind).
+pub fn has(key: &str) -> bool {
+    INDEX.contains_key(key)
+}
 
 /// Every key, for tests.
 pub fn keys() -> impl Iterator<Item = &'static str> {

@@ -11,8 +11,10 @@ mod invitations;
 mod me;
 mod media;
 mod members;
+mod notifications;
 mod platforms;
 mod posts;
+mod tasks;
 mod users;
 mod workspaces;
 
@@ -88,6 +90,17 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
                 .routes(routes!(media::list, media::upload))
                 .layer(axum::extract::DefaultBodyLimit::max(media::MAX_UPLOAD)),
         )
+        .routes(routes!(tasks::list, tasks::create))
+        .routes(routes!(tasks::get_one, tasks::update, tasks::delete))
+        .routes(routes!(tasks::mine))
+        .routes(routes!(notifications::list))
+        .routes(routes!(notifications::read_one))
+        .routes(routes!(notifications::read_all))
+        .routes(routes!(
+            notifications::get_settings,
+            notifications::put_settings
+        ))
+        .routes(routes!(notifications::test_email))
         .routes(routes!(media::set_alt))
         .routes(routes!(media::file))
         .split_for_parts()

@@ -10,5 +10,7 @@ mod bad_input;
 mod browser;
 mod compose;
 mod isolation;
+mod mail;
 mod publishing_api;
+mod tasks;
 mod ui;
