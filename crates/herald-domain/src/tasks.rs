@@ -14,30 +14,9 @@ pub const TITLE_MAX: usize = 200;
 /// The longest task description, in characters.
 pub const DESCRIPTION_MAX: usize = 10_000;
 
-macro_rules! word_enum {
-    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident => $text:literal),* $(,)? }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($(#[$vm])* $variant),* }
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),*];
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text),* }
-            }
-            pub fn parse(s: &str) -> Option<Self> {
-                match s { $($text => Some($name::$variant),)* _ => None }
-            }
-        }
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
+use crate::publishing::string_enum;
 
-word_enum!(
+string_enum!(
     /// What sort of work a task is.
     TaskKind {
         Copywriting => "copywriting",
@@ -47,7 +26,7 @@ word_enum!(
     }
 );
 
-word_enum!(
+string_enum!(
     /// Where a task stands.
     TaskStatus {
         Todo => "todo",
@@ -56,7 +35,7 @@ word_enum!(
     }
 );
 
-word_enum!(
+string_enum!(
     /// How a person wants to hear about notifications.
     NotifyChannel {
         /// Only the bell in the page header.

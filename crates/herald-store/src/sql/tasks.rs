@@ -87,49 +87,46 @@ pub(crate) fn filter_sql(
     (sql, ints, status)
 }
 
-/// Refuses an assignee, post or plan slot that is not the workspace's own.
+/// Refuses an assignee, post or plan slot that is not the workspace's own: `$sql` finds the
+/// id within the workspace, or the write is refused with `$what`.
+macro_rules! check_task_ref {
+    ($exec:expr, $sql:literal, $id:expr, $ws:expr, $what:literal) => {
+        if let Some(id) = $id {
+            let found: Option<i64> = sqlx::query_scalar($sql)
+                .bind(id)
+                .bind($ws)
+                .fetch_optional(&mut *$exec)
+                .await?;
+            if found.is_none() {
+                return Err($crate::StoreError::Conflict($what));
+            }
+        }
+    };
+}
+
 macro_rules! check_task_refs {
     ($exec:expr, $ws:expr, $draft:expr) => {{
-        if let Some(u) = $draft.assignee {
-            let found: Option<i64> = sqlx::query_scalar(
-                "SELECT user_id FROM memberships WHERE user_id = $1 AND workspace_id = $2",
-            )
-            .bind(u.0)
-            .bind($ws)
-            .fetch_optional(&mut *$exec)
-            .await?;
-            if found.is_none() {
-                return Err($crate::StoreError::Conflict(
-                    "the task's assignee is not a member of this workspace",
-                ));
-            }
-        }
-        if let Some(p) = $draft.post {
-            let found: Option<i64> =
-                sqlx::query_scalar("SELECT id FROM posts WHERE id = $1 AND workspace_id = $2")
-                    .bind(p.0)
-                    .bind($ws)
-                    .fetch_optional(&mut *$exec)
-                    .await?;
-            if found.is_none() {
-                return Err($crate::StoreError::Conflict(
-                    "the task's post is not in this workspace",
-                ));
-            }
-        }
-        if let Some(s) = $draft.plan_slot {
-            let found: Option<i64> =
-                sqlx::query_scalar("SELECT id FROM plan_slots WHERE id = $1 AND workspace_id = $2")
-                    .bind(s.0)
-                    .bind($ws)
-                    .fetch_optional(&mut *$exec)
-                    .await?;
-            if found.is_none() {
-                return Err($crate::StoreError::Conflict(
-                    "the task's plan slot is not in this workspace",
-                ));
-            }
-        }
+        check_task_ref!(
+            $exec,
+            "SELECT user_id FROM memberships WHERE user_id = $1 AND workspace_id = $2",
+            $draft.assignee.map(|u| u.0),
+            $ws,
+            "the task's assignee is not a member of this workspace"
+        );
+        check_task_ref!(
+            $exec,
+            "SELECT id FROM posts WHERE id = $1 AND workspace_id = $2",
+            $draft.post.map(|p| p.0),
+            $ws,
+            "the task's post is not in this workspace"
+        );
+        check_task_ref!(
+            $exec,
+            "SELECT id FROM plan_slots WHERE id = $1 AND workspace_id = $2",
+            $draft.plan_slot.map(|s| s.0),
+            $ws,
+            "the task's plan slot is not in this workspace"
+        );
     }};
 }
 

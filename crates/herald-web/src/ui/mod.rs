@@ -18,9 +18,11 @@ mod invite;
 mod localtime;
 mod login;
 mod members;
+mod my_tasks;
 mod notifications;
 mod posts;
 mod profile;
+mod task_form;
 mod tasks;
 mod workspace;
 
@@ -103,7 +105,7 @@ pub fn routes() -> Router<AppState> {
         .route("/w/{id}/tasks/{task}", get(tasks::edit).post(tasks::save))
         .route("/w/{id}/tasks/{task}/status", post(tasks::set_status))
         .route("/w/{id}/tasks/{task}/delete", post(tasks::delete))
-        .route("/tasks", get(tasks::mine))
+        .route("/tasks", get(my_tasks::mine))
         .route("/notifications", get(notifications::list))
         .route("/notifications/read-all", post(notifications::read_all))
         .route(
@@ -475,7 +477,7 @@ mod tests {
         ] {
             built.push(format!("unit.{}", u.as_str()));
         }
-        built.extend(super::tasks::built_keys());
+        built.extend(super::task_form::built_keys());
         for w in super::flash::DONE {
             built.push(format!("done.{w}"));
         }

@@ -109,7 +109,7 @@ pub async fn list(
 #[derive(Deserialize)]
 pub struct CsrfOnly {
     #[serde(default)]
-    _csrf: String,
+    pub(super) _csrf: String,
 }
 
 /// `POST /notifications/{notification}/read`.

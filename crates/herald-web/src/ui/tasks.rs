@@ -1,21 +1,26 @@
-//! Tasks pages: a workspace's tasks (filters, a new-task form, mark done, overdue shown),
-//! one task's edit form, and "My tasks" across every workspace of the visitor, with the posts
-//! they are responsible for. Writing and notifying go through [`crate::tasks`], as in the API.
+//! A workspace's Tasks pages: the list (filters, a new-task form, mark done, overdue shown)
+//! and one task's edit form. Writing and notifying go through [`crate::tasks`], as in the
+//! API; the form is in [`super::task_form`], "My tasks" in [`super::my_tasks`].
 
 use super::flash::{self, Errors, Flash};
 use super::format::{self, Choice};
 use super::localtime;
+use super::notifications::CsrfOnly;
+use super::task_form::{
+    build_form, excerpt, kind_label, name_of, parse_fields, status_label, task_error, TaskFields,
+    TaskForm,
+};
 use super::workspace::{WsCtx, WsNav};
 use super::{render, Page, UiError, UiUser};
 use crate::i18n::Tr;
 use crate::state::AppState;
-use crate::tasks::{self, TaskError, TaskInput};
+use crate::tasks::{self, TaskError};
 use askama::Template;
 use axum::extract::{Form, Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use chrono::{Duration, Utc};
 use herald_domain::publishing::PostStatus;
-use herald_domain::tasks::{Task, TaskId, TaskKind, TaskStatus};
+use herald_domain::tasks::{Task, TaskId, TaskStatus};
 use herald_domain::{Action, Member, UserId, WorkspaceId};
 use herald_store::TaskFilter;
 use serde::Deserialize;
@@ -39,19 +44,6 @@ pub struct TaskRow {
     pub post_owner: Option<String>,
     pub done: bool,
     pub can_status: bool,
-}
-
-/// The create / edit form.
-pub struct TaskForm {
-    pub action: String,
-    pub title: String,
-    pub description: String,
-    pub due: String,
-    pub kinds: Vec<Choice>,
-    pub statuses: Vec<Choice>,
-    pub members: Vec<Choice>,
-    pub posts: Vec<Choice>,
-    pub editing: bool,
 }
 
 #[derive(Template)]
@@ -81,51 +73,17 @@ struct EditPage {
     timezone: String,
 }
 
-/// A post the visitor is responsible for, on "My tasks".
-pub struct PostRow {
-    pub ws_id: i64,
-    pub ws_name: String,
-    pub id: i64,
-    pub excerpt: String,
-    pub when: Option<String>,
-    pub status: &'static str,
+pub(super) struct RowCx<'a> {
+    pub(super) tr: Tr,
+    pub(super) tz: chrono_tz::Tz,
+    pub(super) names: &'a HashMap<UserId, String>,
+    pub(super) post_owners: &'a HashMap<i64, Option<UserId>>,
+    pub(super) ws_name: &'a str,
+    pub(super) role: herald_domain::Role,
+    pub(super) me: UserId,
 }
 
-#[derive(Template)]
-#[template(path = "my_tasks.html")]
-struct MinePage {
-    page: Page,
-    rows: Vec<TaskRow>,
-    posts: Vec<PostRow>,
-}
-
-fn name_of(m: &Member) -> String {
-    if m.display_name.trim().is_empty() {
-        m.email.to_string()
-    } else {
-        m.display_name.clone()
-    }
-}
-
-fn kind_label(tr: Tr, k: TaskKind) -> &'static str {
-    tr.get(&format!("tasks.kind.{}", k.as_str()))
-}
-
-fn status_label(tr: Tr, s: TaskStatus) -> &'static str {
-    tr.get(&format!("tasks.status.{}", s.as_str()))
-}
-
-struct RowCx<'a> {
-    tr: Tr,
-    tz: chrono_tz::Tz,
-    names: &'a HashMap<UserId, String>,
-    post_owners: &'a HashMap<i64, Option<UserId>>,
-    ws_name: &'a str,
-    role: herald_domain::Role,
-    me: UserId,
-}
-
-fn row(cx: &RowCx<'_>, t: &Task) -> TaskRow {
+pub(super) fn row(cx: &RowCx<'_>, t: &Task) -> TaskRow {
     let now = Utc::now();
     let post_owner = t
         .post
@@ -187,174 +145,6 @@ async fn lookups(
         })
         .collect();
     Ok((members, names, owners, choices))
-}
-
-fn excerpt(text: &str, max: usize) -> String {
-    let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if line.chars().count() <= max {
-        line
-    } else {
-        format!("{}…", line.chars().take(max).collect::<String>().trim_end())
-    }
-}
-
-fn choices<T: Copy + PartialEq>(
-    all: &[T],
-    selected: Option<T>,
-    value: impl Fn(T) -> String,
-    label: impl Fn(T) -> String,
-) -> Vec<Choice> {
-    all.iter()
-        .map(|x| Choice {
-            value: value(*x),
-            label: label(*x),
-            selected: Some(*x) == selected,
-        })
-        .collect()
-}
-
-/// The form's raw fields.
-#[derive(Deserialize, Default)]
-pub struct TaskFields {
-    #[serde(default)]
-    _csrf: String,
-    #[serde(default)]
-    title: String,
-    #[serde(default)]
-    description: String,
-    #[serde(default)]
-    kind: String,
-    #[serde(default)]
-    status: String,
-    #[serde(default)]
-    assignee: String,
-    #[serde(default)]
-    due: String,
-    #[serde(default)]
-    post: String,
-}
-
-fn build_form(
-    tr: Tr,
-    action: String,
-    f: &TaskFields,
-    members: &[Member],
-    posts: &[Choice],
-    editing: bool,
-) -> TaskForm {
-    let kind = TaskKind::parse(&f.kind);
-    let status = TaskStatus::parse(&f.status);
-    let mut member_choices = vec![Choice {
-        value: String::new(),
-        label: tr.get("tasks.nobody").to_string(),
-        selected: f.assignee.is_empty(),
-    }];
-    member_choices.extend(members.iter().map(|m| Choice {
-        value: m.user_id.0.to_string(),
-        label: name_of(m),
-        selected: f.assignee == m.user_id.0.to_string(),
-    }));
-    let mut post_choices = vec![Choice {
-        value: String::new(),
-        label: tr.get("tasks.no_post").to_string(),
-        selected: f.post.is_empty(),
-    }];
-    let mut found = f.post.is_empty();
-    post_choices.extend(posts.iter().map(|c| {
-        let selected = c.value == f.post;
-        found |= selected;
-        Choice {
-            selected,
-            ..c.clone()
-        }
-    }));
-    if !found {
-        post_choices.push(Choice {
-            value: f.post.clone(),
-            label: format!("#{}", f.post),
-            selected: true,
-        });
-    }
-    TaskForm {
-        action,
-        title: f.title.clone(),
-        description: f.description.clone(),
-        due: f.due.clone(),
-        kinds: choices(
-            TaskKind::ALL,
-            kind.or(Some(TaskKind::Copywriting)),
-            |k| k.as_str().to_string(),
-            |k| kind_label(tr, k).to_string(),
-        ),
-        statuses: choices(
-            TaskStatus::ALL,
-            status.or(Some(TaskStatus::Todo)),
-            |s| s.as_str().to_string(),
-            |s| status_label(tr, s).to_string(),
-        ),
-        members: member_choices,
-        posts: post_choices,
-        editing,
-    }
-}
-
-/// Parses the form into an input, or the fields' errors.
-fn parse_fields(tr: Tr, f: &TaskFields, tz: chrono_tz::Tz) -> Result<TaskInput, Errors> {
-    let mut errors = Errors::default();
-    let id = |raw: &str, field: &'static str, errors: &mut Errors| -> Option<i64> {
-        let raw = raw.trim();
-        if raw.is_empty() {
-            return None;
-        }
-        raw.parse()
-            .map_err(|_| errors.add(field, tr.get("err.invalid")))
-            .ok()
-    };
-    let assignee = id(&f.assignee, "assignee", &mut errors);
-    let post = id(&f.post, "post", &mut errors);
-    let due_at = match localtime::parse_local(&f.due, tz) {
-        Ok(t) => Some(t),
-        Err(localtime::LocalTimeError::Empty) => None,
-        Err(e) => {
-            errors.add("due", tr.get(e.key()));
-            None
-        }
-    };
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    Ok(TaskInput {
-        title: f.title.clone(),
-        description: f.description.clone(),
-        kind: f.kind.clone(),
-        status: Some(f.status.clone()).filter(|s| !s.is_empty()),
-        assignee,
-        due_at,
-        post,
-        plan_slot: None,
-    })
-}
-
-/// The form field a refused value belongs to, and its message.
-fn task_error(tr: Tr, e: TaskError) -> Result<Errors, UiError> {
-    let mut errors = Errors::default();
-    match e {
-        TaskError::Invalid(d) => {
-            let (field, key) = match d.field {
-                "title" => ("title", "tasks.err.title"),
-                "description" => ("description", "tasks.err.description"),
-                "kind" => ("kind", "err.invalid"),
-                "status" => ("status", "err.invalid"),
-                "assignee_id" => ("assignee", "tasks.err.assignee"),
-                "post_id" => ("post", "tasks.err.post"),
-                _ => ("title", "err.invalid"),
-            };
-            errors.add(field, tr.get(key));
-            Ok(errors)
-        }
-        TaskError::NotFound => Err(UiError::NotFound(tr)),
-        TaskError::Store(s) => Err(UiError::store(tr, s)),
-    }
 }
 
 #[derive(Deserialize, Default)]
@@ -654,12 +444,6 @@ pub async fn set_status(
     Ok(flash::done(&back, "task_status"))
 }
 
-#[derive(Deserialize)]
-pub struct CsrfOnly {
-    #[serde(default)]
-    _csrf: String,
-}
-
 /// `POST /w/{id}/tasks/{task}/delete`.
 pub async fn delete(
     State(state): State<AppState>,
@@ -677,114 +461,4 @@ pub async fn delete(
         .await
         .map_err(|e| UiError::store(cx.tr(), e))?;
     Ok(flash::done(&cx.path("/tasks"), "task_deleted"))
-}
-
-/// `GET /tasks`: the visitor's open tasks in every workspace, and the posts they are
-/// responsible for.
-pub async fn mine(
-    State(state): State<AppState>,
-    ui: UiUser,
-    Query(flash): Query<Flash>,
-) -> Result<Response, UiError> {
-    let tr = ui.page.tr;
-    let me = ui.user().id;
-    let list = state
-        .store
-        .tasks_assigned_to(
-            me,
-            &TaskFilter {
-                open_only: true,
-                ..Default::default()
-            },
-        )
-        .await
-        .map_err(|e| UiError::store(tr, e))?;
-    let assigned = state
-        .store
-        .posts_assigned_to(me)
-        .await
-        .map_err(|e| UiError::store(tr, e))?;
-    let mut zones: HashMap<i64, chrono_tz::Tz> = HashMap::new();
-    let mut ws_ids: Vec<WorkspaceId> = list.iter().map(|t| t.workspace_id).collect();
-    ws_ids.extend(assigned.iter().map(|p| p.workspace_id));
-    for ws in ws_ids {
-        if let std::collections::hash_map::Entry::Vacant(e) = zones.entry(ws.0) {
-            let tz = state
-                .store
-                .workspace(ws)
-                .await
-                .map_err(|e| UiError::store(tr, e))?
-                .map(|w| w.timezone.tz())
-                .unwrap_or(chrono_tz::UTC);
-            e.insert(tz);
-        }
-    }
-    let ws_name = |id: i64| {
-        ui.page
-            .workspaces
-            .iter()
-            .find(|w| w.id == id)
-            .map(|w| w.name.clone())
-            .unwrap_or_default()
-    };
-    let mut names = HashMap::new();
-    names.insert(me, String::new());
-    let owners = HashMap::new();
-    let rows = list
-        .iter()
-        .map(|t| {
-            let name = ws_name(t.workspace_id.0);
-            let role = ui
-                .role_in(t.workspace_id)
-                .unwrap_or(herald_domain::Role::Client);
-            let rcx = RowCx {
-                tr,
-                tz: zones
-                    .get(&t.workspace_id.0)
-                    .copied()
-                    .unwrap_or(chrono_tz::UTC),
-                names: &names,
-                post_owners: &owners,
-                ws_name: &name,
-                role,
-                me,
-            };
-            row(&rcx, t)
-        })
-        .collect();
-    let posts = assigned
-        .iter()
-        .map(|p| {
-            let tz = zones
-                .get(&p.workspace_id.0)
-                .copied()
-                .unwrap_or(chrono_tz::UTC);
-            PostRow {
-                ws_id: p.workspace_id.0,
-                ws_name: ws_name(p.workspace_id.0),
-                id: p.post.0,
-                excerpt: excerpt(&p.text, 100),
-                when: p.scheduled_at.map(|t| format::when(tr, t, tz)),
-                status: PostStatus::parse(&p.status)
-                    .map(|s| tr.get(&format!("post.status.{}", s.as_str())))
-                    .unwrap_or(""),
-            }
-        })
-        .collect();
-    let mut page = ui.page.clone();
-    flash.apply(&mut page);
-    Ok(render(tr, &MinePage { page, rows, posts })?.into_response())
-}
-
-/// The keys this page builds, for the catalogue test.
-#[cfg(test)]
-pub fn built_keys() -> Vec<String> {
-    let mut out = vec![];
-    for k in TaskKind::ALL {
-        out.push(format!("tasks.kind.{}", k.as_str()));
-    }
-    for s in TaskStatus::ALL {
-        out.push(format!("tasks.status.{}", s.as_str()));
-    }
-    out
 }
