@@ -25,6 +25,7 @@ catalogue! { TASKS;
     "tasks.no_post" => "No post", "Без публикации";
     "tasks.post" => "Post", "Публикация";
     "tasks.post_owner" => "responsible", "ответственный";
+    "tasks.responsible" => "Responsible", "Ответственный";
     "tasks.times_in" => "Times are in the workspace's time zone:", "Время указано в часовом поясе пространства:";
     "tasks.filters" => "Filter tasks", "Фильтр задач";
     "tasks.filter.anyone" => "Anyone", "Все";

@@ -519,6 +519,27 @@ async fn tasks_and_notifications_pages_in_english_and_russian() {
     let edit = lead.get(&format!("/w/{}/tasks/{task_id}", ws.0)).await;
     assert_eq!(edit.status, 200);
     assert!(edit.body.contains("Edit task") && edit.body.contains("Blue"));
+    // A post's responsible member shows on the post's page and on their My tasks.
+    let post = app
+        .store
+        .create_post(
+            ws,
+            owner.id,
+            &herald_store::PostDraft {
+                text: "Spring sale".into(),
+                assignee: Some(writer.id),
+                ..Default::default()
+            },
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+    let shown = lead.get(&format!("/w/{}/posts/{}", ws.0, post.id.0)).await;
+    assert!(shown.body.contains("Responsible"), "{}", shown.body);
+    assert!(shown.body.contains("copy@u.example"));
+    let home = copy.get("/tasks").await;
+    assert!(home.body.contains("Spring sale"), "{}", home.body);
+
     // A non-member sees nothing of it.
     app.user("nosy@u.example", false).await;
     let nosy = Visitor::new(&app);
