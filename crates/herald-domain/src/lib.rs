@@ -15,6 +15,7 @@ pub mod publishing;
 pub mod role;
 pub mod secret;
 pub mod strategy;
+pub mod tasks;
 pub mod text;
 pub mod values;
 

@@ -80,6 +80,9 @@ macro_rules! string_enum {
     };
 }
 
+// Other domain modules (tasks) name their word enums with the same macro.
+pub(crate) use string_enum;
+
 string_enum!(
     /// Whether a channel can publish now.
     ChannelStatus {

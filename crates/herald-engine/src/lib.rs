@@ -2,8 +2,10 @@
 //! shutdown signal fires; a process started with `--no-workers` never starts them.
 //!
 //! - [`publisher`]: takes due deliveries through the exactly-once state machine.
+//! - [`mail`]: the e-mail outbox worker (started by the binary when SMTP is configured).
 //! - housekeeping: expired sessions and stale login-throttle windows, hourly.
 
+pub mod mail;
 pub mod media;
 pub mod publisher;
 

@@ -14,6 +14,7 @@ mod sql;
 mod postgres;
 mod sqlite;
 mod strategy;
+mod tasks;
 mod time;
 mod traits;
 
@@ -23,6 +24,11 @@ pub use strategy::Strategy;
 pub use traits::{
     Accounts, Backend, ClaimedDelivery, Deliveries, MediaRecord, NewChannel, NewUser, NotSent,
     Outcome, PostDraft, Publishing, SendJob, SessionRecord, Store, System, Workspaces,
+};
+
+pub use tasks::{
+    reminder_key, AssignedPost, ClaimedMail, Mail, NewNotification, Notifications, OutboxCounts,
+    Recipient, TaskDraft, TaskFilter, Tasks,
 };
 
 use std::sync::Arc;

@@ -37,6 +37,8 @@ deliveries_impl!(
     "SET LOCAL synchronous_commit = off"
 );
 strategy_impl!(Postgres);
+tasks_impl!(Postgres);
+notifications_impl!(Postgres, " FOR UPDATE OF o SKIP LOCKED");
 
 #[async_trait]
 impl crate::System for SqlStore<Postgres> {

@@ -43,6 +43,8 @@ impl SqlStore<Sqlite> {
 
 deliveries_impl!(Sqlite, "", "");
 strategy_impl!(Sqlite);
+tasks_impl!(Sqlite);
+notifications_impl!(Sqlite, "");
 
 #[async_trait]
 impl crate::System for SqlStore<Sqlite> {

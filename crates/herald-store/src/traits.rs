@@ -532,9 +532,27 @@ pub trait Deliveries: Send + Sync {
     async fn delivery_counts(&self) -> Result<Vec<(String, i64)>>;
 }
 
-/// Everything Herald stores.
+/// Everything Herald stores. One concept a line, so that new concepts merge cleanly.
 pub trait Store:
-    System + Accounts + Workspaces + Publishing + Deliveries + crate::Strategy
+    System
+    + Accounts
+    + Workspaces
+    + Publishing
+    + Deliveries
+    + crate::Strategy
+    + crate::Tasks
+    + crate::Notifications
 {
 }
-impl<T: System + Accounts + Workspaces + Publishing + Deliveries + crate::Strategy> Store for T {}
+
+impl<T> Store for T where
+    T: System
+        + Accounts
+        + Workspaces
+        + Publishing
+        + Deliveries
+        + crate::Strategy
+        + crate::Tasks
+        + crate::Notifications
+{
+}

@@ -33,6 +33,8 @@ pub enum ErrorCode {
     Conflict,
     /// Too many attempts; see `Retry-After`.
     RateLimited,
+    /// The SMTP server refused or could not be reached (the admin's test e-mail).
+    MailFailed,
     Internal,
 }
 
@@ -47,6 +49,7 @@ impl ErrorCode {
             ErrorCode::NotFound => StatusCode::NOT_FOUND,
             ErrorCode::Conflict => StatusCode::CONFLICT,
             ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::MailFailed => StatusCode::BAD_GATEWAY,
             ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

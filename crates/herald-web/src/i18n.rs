@@ -19,8 +19,13 @@ include!("i18n_messages.rs");
 include!("i18n_publishing.rs");
 include!("i18n_strategy.rs");
 
+include!("i18n_tasks.rs");
+
+/// Every catalogue part; a new part is one more line.
+const PARTS: &[&[(&str, &str, &str)]] = &[SHELL, PUBLISHING, STRATEGY, TASKS];
+
 fn messages() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
-    SHELL.iter().chain(PUBLISHING.iter()).chain(STRATEGY.iter())
+    PARTS.iter().flat_map(|part| part.iter())
 }
 
 static INDEX: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> =
@@ -51,6 +56,12 @@ impl Tr {
 }
 
 const MISSING: &str = "⟨missing text⟩";
+
+/// Whether the catalogue has `key` (for messages chosen at run time, such as a
+/// notification's kind).
+pub fn has(key: &str) -> bool {
+    INDEX.contains_key(key)
+}
 
 /// Every key, for tests.
 pub fn keys() -> impl Iterator<Item = &'static str> {

@@ -11,10 +11,12 @@ pub mod i18n;
 pub mod invites;
 pub mod json;
 pub mod metrics;
+pub mod notify;
 pub mod ops;
 pub mod publishing;
 pub mod state;
 pub mod strategy;
+pub mod tasks;
 pub mod ui;
 
 pub use state::{AppState, WebConfig};

@@ -12,6 +12,8 @@ pub struct WebConfig {
     pub public_url: String,
     /// Honour `X-Forwarded-For` / `X-Forwarded-Proto` from a reverse proxy in front.
     pub trust_proxy: bool,
+    /// The instance's SMTP server; `None` keeps notifications in the app only.
+    pub smtp: Option<herald_engine::mail::SmtpSettings>,
 }
 
 impl WebConfig {

@@ -20,6 +20,23 @@ pub struct FileConfig {
     pub http_timeout_secs: Option<u64>,
     pub publish_lease_secs: Option<u64>,
     pub publish_concurrency: Option<usize>,
+    pub smtp: Option<SmtpFile>,
+}
+
+/// The `[smtp]` table of `herald.toml`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpFile {
+    pub host: Option<String>,
+    pub port: Option<u16>,
+    pub username: Option<String>,
+    /// Prefer `password_file` or `HERALD_SMTP_PASSWORD`, so the secret is not in this file.
+    pub password: Option<String>,
+    pub password_file: Option<PathBuf>,
+    pub from: Option<String>,
+    /// none, starttls or tls.
+    pub tls: Option<String>,
+    pub timeout_secs: Option<u64>,
 }
 
 /// Values given on the command line (all optional).
@@ -52,6 +69,8 @@ pub struct Config {
     pub publish_lease: std::time::Duration,
     /// Deliveries in flight at once per process.
     pub publish_concurrency: usize,
+    /// The SMTP server for notification e-mails; `None` when no host is set.
+    pub smtp: Option<herald_engine::mail::SmtpSettings>,
 }
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
@@ -129,7 +148,9 @@ impl Config {
         if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
             bail!("public_url: '{public_url}' must start with http:// or https://");
         }
+        let smtp = smtp_settings(file.smtp.unwrap_or_default(), &env)?;
         Ok(Config {
+            smtp,
             data_dir,
             listen,
             database_url,
@@ -146,6 +167,61 @@ impl Config {
     pub fn is_sqlite(&self) -> bool {
         self.database_url.starts_with("sqlite:")
     }
+}
+
+/// The SMTP settings: `HERALD_SMTP_*` over the `[smtp]` table. No host means no e-mail.
+fn smtp_settings(
+    file: SmtpFile,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Option<herald_engine::mail::SmtpSettings>> {
+    use herald_engine::mail::{SmtpSettings, TlsMode};
+    let Some(host) = env("HERALD_SMTP_HOST").or(file.host) else {
+        return Ok(None);
+    };
+    let tls_raw = env("HERALD_SMTP_TLS")
+        .or(file.tls)
+        .unwrap_or_else(|| "starttls".into());
+    let Some(tls) = TlsMode::parse(&tls_raw) else {
+        bail!("smtp.tls: '{tls_raw}' is not one of: none, starttls, tls");
+    };
+    let port = match env("HERALD_SMTP_PORT") {
+        Some(v) => v
+            .parse()
+            .with_context(|| format!("HERALD_SMTP_PORT: '{v}' is not a port number"))?,
+        None => file.port.unwrap_or(tls.default_port()),
+    };
+    let password_file = env("HERALD_SMTP_PASSWORD_FILE")
+        .map(PathBuf::from)
+        .or(file.password_file);
+    let password = match (env("HERALD_SMTP_PASSWORD"), password_file) {
+        (Some(p), _) => Some(p),
+        (None, Some(path)) => Some(
+            std::fs::read_to_string(&path)
+                .with_context(|| format!("smtp.password_file: cannot read {}", path.display()))?
+                .trim_end_matches(['\r', '\n'])
+                .to_string(),
+        ),
+        (None, None) => file.password,
+    };
+    let Some(from) = env("HERALD_SMTP_FROM").or(file.from) else {
+        bail!("smtp.from: set the sender address (e.g. \"Herald <herald@example.com>\") when smtp.host is set");
+    };
+    let timeout = file.timeout_secs.unwrap_or(30);
+    if timeout == 0 || timeout > 90 {
+        bail!("smtp.timeout_secs: must be between 1 and 90 (the outbox lease is 120 s)");
+    }
+    let settings = SmtpSettings {
+        host,
+        port,
+        username: env("HERALD_SMTP_USERNAME").or(file.username),
+        password: password.map(Secret::new),
+        from,
+        tls,
+        timeout: std::time::Duration::from_secs(timeout),
+    };
+    // Checks the sender address and the TLS host name now rather than at the first mail.
+    herald_engine::mail::Mailer::new(&settings).map_err(|e| anyhow::anyhow!("smtp: {e}"))?;
+    Ok(Some(settings))
 }
 
 fn read_file(path: &Path) -> Result<FileConfig> {
@@ -173,6 +249,29 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("listn"), "{err}");
+    }
+
+    #[test]
+    fn smtp_settings_come_from_the_file_and_env_wins() {
+        let f: FileConfig = toml::from_str(
+            "[smtp]\nhost = \"mail.example\"\nfrom = \"Herald <h@example.com>\"\npassword = \"file\"\n",
+        )
+        .unwrap();
+        let env = |k: &str| (k == "HERALD_SMTP_PASSWORD").then(|| "env".to_string());
+        let s = smtp_settings(f.smtp.unwrap(), &env).unwrap().unwrap();
+        assert_eq!(s.port, 587, "starttls by default, on its port");
+        assert_eq!(s.password.unwrap().expose(), "env");
+        assert!(format!("{:?}", s.host).contains("mail.example"));
+        let none = |_: &str| None;
+        assert!(smtp_settings(SmtpFile::default(), &none).unwrap().is_none());
+        let bad = SmtpFile {
+            host: Some("h".into()),
+            from: Some("x".into()),
+            tls: Some("ssl".into()),
+            ..Default::default()
+        };
+        let err = smtp_settings(bad, &none).unwrap_err().to_string();
+        assert!(err.contains("smtp.tls"), "{err}");
     }
 
     #[test]

@@ -16,6 +16,7 @@ pub fn app_state(config: &Config, store: Arc<dyn Store>) -> Result<AppState> {
         config: Arc::new(WebConfig {
             public_url: config.public_url.clone(),
             trust_proxy: config.trust_proxy,
+            smtp: config.smtp.clone(),
         }),
         metrics: Arc::new(herald_web::metrics::Metrics::new()),
         secret_key: secret_key(config)?,
@@ -84,6 +85,26 @@ pub async fn run(config: Config, args: ServeArgs) -> Result<()> {
         })
     });
 
+    // Notifications' background work: the due reminders, and the outbox when SMTP is set.
+    let (notify_stop, notify_rx) = tokio::sync::watch::channel(false);
+    let mut notify_tasks = vec![];
+    if !args.no_workers {
+        notify_tasks.push(herald_web::notify::spawn_reminders(
+            state.clone(),
+            notify_rx.clone(),
+        ));
+        if let Some(smtp) = &config.smtp {
+            let mailer =
+                herald_engine::mail::Mailer::new(smtp).map_err(|e| anyhow::anyhow!("smtp: {e}"))?;
+            notify_tasks.push(herald_engine::mail::spawn_outbox(
+                store.clone(),
+                mailer,
+                worker_id(),
+                notify_rx,
+            ));
+        }
+    }
+
     if args.no_web {
         tracing::info!(
             database = store.backend().as_str(),
@@ -112,6 +133,10 @@ pub async fn run(config: Config, args: ServeArgs) -> Result<()> {
         }
         let _ = out.flush();
         herald_web::serve(listener, state, shutdown_signal()).await?;
+    }
+    let _ = notify_stop.send(true);
+    for t in notify_tasks {
+        let _ = t.await;
     }
     if let Some(engine) = engine {
         engine.shutdown().await;

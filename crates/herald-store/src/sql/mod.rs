@@ -17,6 +17,10 @@ pub(crate) mod publishing;
 pub(crate) mod deliveries;
 #[macro_use]
 pub(crate) mod strategy;
+#[macro_use]
+pub(crate) mod tasks;
+#[macro_use]
+pub(crate) mod notifications;
 pub(crate) mod batch;
 pub(crate) mod rows;
 pub(crate) mod strategy_rows;
@@ -28,7 +32,7 @@ use herald_domain::{
     Timezone, User, UserId, Workspace, WorkspaceId, WorkspaceName,
 };
 
-fn corrupt(table: &'static str, message: impl std::fmt::Display) -> StoreError {
+pub(crate) fn corrupt(table: &'static str, message: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt {
         table,
         message: message.to_string(),

@@ -7,3 +7,4 @@ mod backends;
 mod publishing;
 mod story;
 mod strategy;
+mod tasks;

@@ -11,9 +11,11 @@ mod invitations;
 mod me;
 mod media;
 mod members;
+mod notifications;
 mod platforms;
 mod posts;
 mod strategy;
+mod tasks;
 mod users;
 mod workspaces;
 
@@ -102,6 +104,17 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
             strategy::update_competitor,
             strategy::delete_competitor
         ))
+        .routes(routes!(tasks::list, tasks::create))
+        .routes(routes!(tasks::get_one, tasks::update, tasks::delete))
+        .routes(routes!(tasks::mine))
+        .routes(routes!(notifications::list))
+        .routes(routes!(notifications::read_one))
+        .routes(routes!(notifications::read_all))
+        .routes(routes!(
+            notifications::get_settings,
+            notifications::put_settings
+        ))
+        .routes(routes!(notifications::test_email))
         .routes(routes!(media::set_alt))
         .routes(routes!(media::file))
         .split_for_parts()

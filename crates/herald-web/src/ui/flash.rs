@@ -17,7 +17,7 @@ use serde::Deserialize;
 use std::borrow::Cow;
 
 /// The words a redirect may carry in `?done=`; each has a `done.<word>` message.
-pub const DONE: [&str; 23] = [
+pub const DONE: [&str; 29] = [
     "created",
     "saved",
     "deleted",
@@ -41,15 +41,23 @@ pub const DONE: [&str; 23] = [
     "retrying",
     "strategy_added",
     "strategy_deleted",
+    "task_created",
+    "task_saved",
+    "task_deleted",
+    "task_status",
+    "all_read",
+    "test_email_sent",
 ];
 
 /// The words a redirect may carry in `?problem=`; each has a `problem.<word>` message.
-pub const PROBLEMS: [&str; 5] = [
+pub const PROBLEMS: [&str; 7] = [
     "last_owner",
     "gone",
     "not_pending",
     "post_sent",
     "not_retryable",
+    "email_not_configured",
+    "email_failed",
 ];
 
 /// The `?done=` / `?problem=` query of a page.

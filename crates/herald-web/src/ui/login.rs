@@ -57,6 +57,7 @@ fn login_page(
         notice: None,
         alert: None,
         back: "/login".to_string(),
+        unread: 0,
     };
     match render(
         tr,

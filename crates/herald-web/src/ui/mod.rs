@@ -13,15 +13,19 @@ mod compose;
 mod compose_form;
 mod feed;
 mod flash;
-mod format;
+pub(crate) mod format;
 mod invite;
 mod localtime;
 mod login;
 mod members;
+mod my_tasks;
+mod notifications;
 mod posts;
 mod profile;
 mod strategy;
 mod strategy_forms;
+mod task_form;
+mod tasks;
 mod workspace;
 
 use crate::auth::{csrf, CurrentUser};
@@ -108,6 +112,22 @@ pub fn routes() -> Router<AppState> {
             "/w/{id}/strategy/{kind}/{item}/delete",
             post(strategy::delete),
         )
+        .route("/w/{id}/tasks", get(tasks::list).post(tasks::create))
+        .route("/w/{id}/tasks/{task}", get(tasks::edit).post(tasks::save))
+        .route("/w/{id}/tasks/{task}/status", post(tasks::set_status))
+        .route("/w/{id}/tasks/{task}/delete", post(tasks::delete))
+        .route("/tasks", get(my_tasks::mine))
+        .route("/notifications", get(notifications::list))
+        .route("/notifications/read-all", post(notifications::read_all))
+        .route(
+            "/notifications/{notification}/read",
+            post(notifications::read_one),
+        )
+        .route(
+            "/notifications/settings",
+            post(notifications::save_settings),
+        )
+        .route("/notifications/test-email", post(notifications::test_email))
         .route("/profile", get(profile::show).post(profile::save))
         .route("/profile/password", post(profile::change_password))
         .route(
@@ -145,6 +165,8 @@ pub struct Page {
     pub alert: Option<String>,
     /// This page's path, where the language switch returns to.
     pub back: String,
+    /// Unread notifications, for the bell in the header.
+    pub unread: i64,
 }
 
 impl Page {
@@ -160,6 +182,7 @@ impl Page {
             notice: None,
             alert: None,
             back: "/".to_string(),
+            unread: 0,
         }
     }
 
@@ -271,6 +294,11 @@ impl FromRequestParts<AppState> for UiUser {
             notice: None,
             alert: None,
             back: parts.uri.path().to_string(),
+            unread: state
+                .store
+                .unread_count(current.user.id)
+                .await
+                .map_err(|e| UiError::Internal(tr, e.to_string()).into_response())?,
         };
         Ok(UiUser { current, page })
     }
@@ -319,6 +347,7 @@ impl IntoResponse for UiError {
             notice: None,
             alert: None,
             back: "/".to_string(),
+            unread: 0,
         };
         let body = ErrorPage {
             title: tr.get("common.error"),
@@ -364,7 +393,9 @@ mod tests {
     /// templates.)
     #[test]
     fn every_key_named_in_ui_code_exists() {
-        const PREFIXES: [&str; 25] = [
+        const PREFIXES: [&str; 27] = [
+            "tasks.",
+            "notif.",
             "app.",
             "nav.",
             "lang.",
@@ -460,6 +491,13 @@ mod tests {
         }
         for m in herald_domain::strategy::KpiMetric::ALL {
             built.push(format!("strategy.metric.{}", m.as_str()));
+        }
+        built.extend(super::task_form::built_keys());
+        for w in super::flash::DONE {
+            built.push(format!("done.{w}"));
+        }
+        for w in super::flash::PROBLEMS {
+            built.push(format!("problem.{w}"));
         }
         for k in built {
             assert!(keys.contains(&k.as_str()), "'{k}' is not in the catalogue");

@@ -240,6 +240,8 @@ pub struct PostView {
     pub when: Option<String>,
     pub when_iso: String,
     pub editable: bool,
+    /// The member responsible for the post (`posts.assignee_id`), by name.
+    pub responsible: Option<String>,
 }
 
 #[derive(Template)]
@@ -370,7 +372,19 @@ pub async fn show(
             media.push((rec.id.0, alt, rec.kind == "image"));
         }
     }
+    let responsible = match post.assignee {
+        Some(u) => state
+            .store
+            .members(cx.ws.id)
+            .await
+            .map_err(|e| UiError::store(tr, e))?
+            .into_iter()
+            .find(|m| m.user_id == u)
+            .map(|m| super::task_form::name_of(&m)),
+        None => None,
+    };
     let view = PostView {
+        responsible,
         id: post.id.0,
         badge: post_badge(tr, post.status),
         text: post.text.clone(),

@@ -8,6 +8,7 @@
 
 mod publishing;
 mod strategy;
+mod tasks;
 
 use crate::helpers::*;
 use crate::ui::{add_member, workspace};

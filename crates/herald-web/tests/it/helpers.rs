@@ -21,6 +21,8 @@ pub struct TestApp {
     pub registry: Arc<herald_platforms::Registry>,
     pub secret_key: SecretKey,
     pub wake: Arc<tokio::sync::Notify>,
+    /// The server's state, for tests that run its jobs (the due reminders) directly.
+    pub state: AppState,
     /// A client without cookies or redirects.
     pub http: reqwest::Client,
     _dir: TempDir,
@@ -56,7 +58,16 @@ pub async fn spawn_app() -> TestApp {
     std::fs::create_dir_all(&dir).unwrap();
     let url = format!("sqlite://{}", dir.join("herald.db").display());
     let store = herald_store::connect(&url).await.unwrap();
-    spawn_with(store, TempDir(dir)).await
+    spawn_with(store, TempDir(dir), None).await
+}
+
+/// A server on a fresh SQLite database that sends notification e-mail through `smtp`.
+pub async fn spawn_app_with_smtp(smtp: herald_engine::mail::SmtpSettings) -> TestApp {
+    let dir = std::env::temp_dir().join(format!("herald-web-it-{}", unique()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}", dir.join("herald.db").display());
+    let store = herald_store::connect(&url).await.unwrap();
+    spawn_with(store, TempDir(dir), Some(smtp)).await
 }
 
 /// A server on a fresh PostgreSQL database, or `None` (with a SKIP line) when
@@ -83,10 +94,14 @@ pub async fn spawn_app_postgres(test: &str) -> Option<TestApp> {
         .unwrap();
     let dir = std::env::temp_dir().join(format!("herald-web-it-{}", unique()));
     std::fs::create_dir_all(&dir).unwrap();
-    Some(spawn_with(store, TempDir(dir)).await)
+    Some(spawn_with(store, TempDir(dir), None).await)
 }
 
-async fn spawn_with(store: Arc<dyn Store>, dir: TempDir) -> TestApp {
+async fn spawn_with(
+    store: Arc<dyn Store>,
+    dir: TempDir,
+    smtp: Option<herald_engine::mail::SmtpSettings>,
+) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let base = format!("http://{addr}");
@@ -100,6 +115,7 @@ async fn spawn_with(store: Arc<dyn Store>, dir: TempDir) -> TestApp {
         config: Arc::new(WebConfig {
             public_url: base.clone(),
             trust_proxy: false,
+            smtp,
         }),
         metrics: Arc::new(herald_web::metrics::Metrics::new()),
         secret_key: secret_key.clone(),
@@ -107,7 +123,11 @@ async fn spawn_with(store: Arc<dyn Store>, dir: TempDir) -> TestApp {
         registry: registry.clone(),
         media: herald_media::MediaLibrary::open(&dir.0.join("media")).unwrap(),
     };
-    tokio::spawn(herald_web::serve(listener, state, std::future::pending()));
+    tokio::spawn(herald_web::serve(
+        listener,
+        state.clone(),
+        std::future::pending(),
+    ));
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -119,6 +139,7 @@ async fn spawn_with(store: Arc<dyn Store>, dir: TempDir) -> TestApp {
         registry,
         secret_key,
         wake,
+        state,
         http,
         _dir: dir,
     }

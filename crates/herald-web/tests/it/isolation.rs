@@ -46,6 +46,28 @@ const ACCOUNT_ROUTES: &[(&str, &str, &str)] = &[
         "/api/v1/text/check",
         "counts the text sent; reads nothing stored",
     ),
+    (
+        "get",
+        "/api/v1/me/tasks",
+        "tasks assigned to the caller (checked below)",
+    ),
+    (
+        "get",
+        "/api/v1/me/notifications",
+        "the caller's notifications (checked below)",
+    ),
+    (
+        "post",
+        "/api/v1/me/notifications/read-all",
+        "the caller's notifications",
+    ),
+    ("get", "/api/v1/me/notification-settings", "the caller"),
+    ("put", "/api/v1/me/notification-settings", "the caller"),
+    (
+        "post",
+        "/api/v1/admin/test-email",
+        "instance admins only; reads nothing stored",
+    ),
 ];
 
 async fn isolation(app: TestApp) {
@@ -217,6 +239,21 @@ async fn isolation(app: TestApp) {
         )
         .await;
     assert_eq!(s, 200);
+    // ...and a task for Bea, which notified her.
+    let (s, task) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/workspaces/{b_id}/tasks"),
+            &bob,
+            Some(json!({"title": "Bravo-secret task", "kind": "design", "assignee_id": bea_id})),
+        )
+        .await;
+    assert_eq!(s, 201, "{task}");
+    let b_task = task["id"].as_i64().unwrap();
+    let (_, notes) = app
+        .call(Method::GET, "/api/v1/me/notifications", &bea, None)
+        .await;
+    let b_notification = notes["items"][0]["id"].as_i64().unwrap();
     let before = snapshot(&app, &bob, b_id).await;
 
     let doc: serde_json::Value = app
@@ -252,7 +289,9 @@ async fn isolation(app: TestApp) {
                 .replace("{persona_id}", &strategy_ids[0])
                 .replace("{goal_id}", &strategy_ids[1])
                 .replace("{pillar_id}", &strategy_ids[2])
-                .replace("{competitor_id}", &strategy_ids[3]);
+                .replace("{competitor_id}", &strategy_ids[3])
+                .replace("{task_id}", &b_task.to_string())
+                .replace("{notification_id}", &b_notification.to_string());
             assert!(
                 !concrete.contains('{'),
                 "unknown path parameter in {path}: teach this test its B-side value"
@@ -293,6 +332,19 @@ async fn isolation(app: TestApp) {
         .iter()
         .all(|t| t["id"].as_i64() != Some(b_token_id)));
 
+    let (_, mine) = app
+        .call(Method::GET, "/api/v1/me/tasks", &alice, None)
+        .await;
+    assert_eq!(mine, json!([]));
+    let (_, notes) = app
+        .call(Method::GET, "/api/v1/me/notifications", &alice, None)
+        .await;
+    assert_eq!(notes["items"], json!([]));
+    let (_, unread) = app
+        .call(Method::GET, "/api/v1/me/notifications", &bea, None)
+        .await;
+    assert_eq!(unread["unread"], 1, "Bea's notification is still unread");
+
     // Nothing of B's changed, and B's token still works.
     assert_eq!(snapshot(&app, &bob, b_id).await, before);
 }
@@ -308,6 +360,7 @@ async fn snapshot(app: &TestApp, bob: &str, b_id: i64) -> Vec<serde_json::Value>
         "/posts",
         "/media",
         "/strategy",
+        "/tasks",
     ] {
         let (s, v) = app
             .call(

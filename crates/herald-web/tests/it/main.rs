@@ -10,6 +10,8 @@ mod bad_input;
 mod browser;
 mod compose;
 mod isolation;
+mod mail;
 mod publishing_api;
 mod strategy;
+mod tasks;
 mod ui;

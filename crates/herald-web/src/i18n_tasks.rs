@@ -1,0 +1,87 @@
+// The catalogue, tasks and notifications part: the Tasks pages, "My tasks", the bell, the
+// notifications page, and the texts of notifications and their e-mails. key => English, Russian.
+// A notification kind `k` reads as `notif.k`; `{name}` is filled from its parameters.
+catalogue! { TASKS;
+    "nav.tasks" => "Tasks", "Задачи";
+    "nav.my_tasks" => "My tasks", "Мои задачи";
+    "nav.notifications" => "Notifications", "Уведомления";
+
+    "tasks.new" => "New task", "Новая задача";
+    "tasks.create" => "Create task", "Создать задачу";
+    "tasks.edit" => "Edit task", "Изменить задачу";
+    "tasks.delete" => "Delete task", "Удалить задачу";
+    "tasks.list" => "Tasks", "Задачи";
+    "tasks.actions" => "Actions", "Действия";
+    "tasks.none" => "No tasks yet. Create one below: give a copywriter or a designer a piece of work and a due time.", "Задач пока нет. Создайте задачу ниже: поручите копирайтеру или дизайнеру работу со сроком.";
+    "tasks.none_filtered" => "No task matches these filters.", "Нет задач, подходящих под фильтры.";
+    "tasks.none_mine" => "Nothing assigned to you is open. Well done.", "Открытых задач, назначенных вам, нет. Отлично.";
+    "tasks.none_posts" => "You are not responsible for any post waiting to go out.", "Вы не отвечаете ни за одну ожидающую публикацию.";
+    "tasks.mine_intro" => "Open tasks assigned to you in all your workspaces, by due time.", "Открытые задачи, назначенные вам во всех ваших пространствах, по сроку.";
+    "tasks.my_posts" => "Posts you are responsible for", "Публикации, за которые вы отвечаете";
+    "tasks.mark_done" => "Mark done", "Готово";
+    "tasks.reopen" => "Reopen", "Вернуть в работу";
+    "tasks.overdue" => "Overdue", "Просрочена";
+    "tasks.nobody" => "Nobody", "Никто";
+    "tasks.no_post" => "No post", "Без публикации";
+    "tasks.post" => "Post", "Публикация";
+    "tasks.post_owner" => "responsible", "ответственный";
+    "tasks.responsible" => "Responsible", "Ответственный";
+    "tasks.times_in" => "Times are in the workspace's time zone:", "Время указано в часовом поясе пространства:";
+    "tasks.filters" => "Filter tasks", "Фильтр задач";
+    "tasks.filter.anyone" => "Anyone", "Все";
+    "tasks.filter.me" => "Me", "Я";
+    "tasks.filter.any_status" => "Any status", "Любой статус";
+    "tasks.filter.open" => "Not done", "Не выполненные";
+    "tasks.filter.due_before" => "Due before", "Срок до";
+    "tasks.filter.apply" => "Show", "Показать";
+    "tasks.filter.clear" => "Clear filters", "Сбросить фильтры";
+    "tasks.field.title" => "Task", "Задача";
+    "tasks.field.description" => "Description", "Описание";
+    "tasks.field.kind" => "Kind", "Вид";
+    "tasks.field.assignee" => "Assignee", "Исполнитель";
+    "tasks.field.due" => "Due", "Срок";
+    "tasks.field.status" => "Status", "Статус";
+    "tasks.field.post" => "Post", "Публикация";
+    "tasks.kind.copywriting" => "Copywriting", "Текст";
+    "tasks.kind.design" => "Design", "Дизайн";
+    "tasks.kind.review" => "Review", "Проверка";
+    "tasks.kind.other" => "Other", "Другое";
+    "tasks.status.todo" => "To do", "К выполнению";
+    "tasks.status.in_progress" => "In progress", "В работе";
+    "tasks.status.done" => "Done", "Готово";
+    "tasks.err.title" => "Give the task a title of one line, up to 200 characters.", "Укажите название задачи в одну строку, до 200 символов.";
+    "tasks.err.description" => "The description is too long: at most 10,000 characters.", "Описание слишком длинное: не более 10 000 символов.";
+    "tasks.err.assignee" => "Choose a member of this workspace.", "Выберите участника этого пространства.";
+    "tasks.err.post" => "Choose a post of this workspace.", "Выберите публикацию этого пространства.";
+
+    "done.task_created" => "The task is created.", "Задача создана.";
+    "done.task_saved" => "The task is saved.", "Задача сохранена.";
+    "done.task_deleted" => "The task has been deleted.", "Задача удалена.";
+    "done.task_status" => "The task's status is changed.", "Статус задачи изменён.";
+    "done.all_read" => "All notifications are marked read.", "Все уведомления отмечены как прочитанные.";
+    "done.test_email_sent" => "The test e-mail was accepted by the SMTP server.", "SMTP-сервер принял тестовое письмо.";
+    "problem.email_not_configured" => "No SMTP server is configured: set [smtp] in herald.toml (see the README).", "SMTP-сервер не настроен: задайте [smtp] в herald.toml (см. README).";
+    "problem.email_failed" => "The SMTP server did not accept the test e-mail; the server log says why.", "SMTP-сервер не принял тестовое письмо; причина — в журнале сервера.";
+
+    "notif.none" => "No notifications yet.", "Уведомлений пока нет.";
+    "notif.unread" => "Unread", "Не прочитано";
+    "notif.unread_count" => "unread", "не прочитано";
+    "notif.mark_read" => "Mark read", "Прочитано";
+    "notif.read_all" => "Mark all read", "Прочитать все";
+    "notif.settings" => "How you hear about them", "Как получать уведомления";
+    "notif.pref.legend" => "Notifications", "Уведомления";
+    "notif.pref.in_app" => "Only here, under the bell", "Только здесь, в Herald";
+    "notif.pref.email" => "Here and by e-mail", "Здесь и по электронной почте";
+    "notif.pref.no_smtp" => "This Herald has no SMTP server yet, so no e-mail goes out for now.", "У этого Herald пока нет SMTP-сервера, поэтому письма не отправляются.";
+    "notif.test.title" => "Test e-mail", "Тестовое письмо";
+    "notif.test.intro" => "Sends an e-mail through the instance's SMTP settings now, to", "Отправляет письмо через SMTP-настройки сервера прямо сейчас на адрес";
+    "notif.test.send" => "Send a test e-mail", "Отправить тестовое письмо";
+    "notif.test.subject" => "Test e-mail", "Тестовое письмо";
+    "notif.test.body" => "This is a test e-mail from Herald: the SMTP settings work.", "Это тестовое письмо от Herald: настройки SMTP работают.";
+    "notif.email.open" => "Open in Herald:", "Открыть в Herald:";
+    "notif.email.footer" => "You receive these e-mails because of your notification settings in Herald (Notifications page).", "Вы получаете эти письма согласно настройкам уведомлений в Herald (страница «Уведомления»).";
+    "notif.unknown" => "Something happened in {workspace}.", "Событие в пространстве «{workspace}».";
+    "notif.task.assigned" => "{actor} assigned you a task in {workspace}: {title}", "{actor} назначил(а) вам задачу в «{workspace}»: {title}";
+    "notif.task.due" => "Due soon ({due_at}): {title} in {workspace}", "Скоро срок ({due_at}): {title} в «{workspace}»";
+    "notif.task.done" => "{actor} finished the task {title} in {workspace}", "{actor} выполнил(а) задачу «{title}» в «{workspace}»";
+}
