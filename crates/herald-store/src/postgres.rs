@@ -24,6 +24,7 @@ pub(crate) async fn open(url: &str) -> Result<SqlStore<Postgres>> {
 accounts_impl!(Postgres);
 workspaces_impl!(Postgres);
 publishing_impl!(Postgres, true);
+exchange_impl!(Postgres, true);
 deliveries_impl!(Postgres, " FOR UPDATE OF d SKIP LOCKED");
 
 #[async_trait]

@@ -30,6 +30,7 @@ pub(crate) async fn open(url: &str) -> Result<SqlStore<Sqlite>> {
 accounts_impl!(Sqlite);
 workspaces_impl!(Sqlite);
 publishing_impl!(Sqlite, false);
+exchange_impl!(Sqlite, false);
 deliveries_impl!(Sqlite, "");
 
 #[async_trait]

@@ -523,5 +523,11 @@ pub trait Deliveries: Send + Sync {
 }
 
 /// Everything Herald stores.
-pub trait Store: System + Accounts + Workspaces + Publishing + Deliveries {}
-impl<T: System + Accounts + Workspaces + Publishing + Deliveries> Store for T {}
+pub trait Store:
+    System + Accounts + Workspaces + Publishing + Deliveries + crate::Imports + crate::Feeds
+{
+}
+impl<T> Store for T where
+    T: System + Accounts + Workspaces + Publishing + Deliveries + crate::Imports + crate::Feeds
+{
+}
