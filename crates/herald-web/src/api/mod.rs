@@ -7,9 +7,10 @@
 mod access;
 mod auth_routes;
 mod channels;
+mod exchange;
 mod invitations;
 mod me;
-mod media;
+pub(crate) mod media;
 mod members;
 mod platforms;
 mod posts;
@@ -88,6 +89,17 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
                 .routes(routes!(media::list, media::upload))
                 .layer(axum::extract::DefaultBodyLimit::max(media::MAX_UPLOAD)),
         )
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(exchange::import))
+                .layer(axum::extract::DefaultBodyLimit::max(exchange::MAX_IMPORT)),
+        )
+        .routes(routes!(exchange::export))
+        .routes(routes!(
+            exchange::feed_status,
+            exchange::feed_rotate,
+            exchange::feed_revoke
+        ))
         .routes(routes!(media::set_alt))
         .routes(routes!(media::file))
         .split_for_parts()

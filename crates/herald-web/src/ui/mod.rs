@@ -15,7 +15,7 @@ mod feed;
 mod flash;
 mod format;
 mod invite;
-mod localtime;
+pub(crate) mod localtime;
 mod login;
 mod members;
 mod posts;
