@@ -87,8 +87,9 @@ fn looks_like_date(cell: &str) -> bool {
     cell.trim().starts_with(|c: char| c.is_ascii_digit())
 }
 
-/// Reads `data` (UTF-8, an optional byte-order mark) and detects its layout.
-pub fn read(data: &[u8]) -> Result<CsvFile, Vec<RowError>> {
+/// Reads `data` (UTF-8, an optional byte-order mark) and detects its layout. Answers the rows
+/// that could be read with the problems of the others, or only problems when there is no row.
+pub fn read(data: &[u8]) -> Result<(CsvFile, Vec<RowError>), Vec<RowError>> {
     let data = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -133,10 +134,10 @@ pub fn read(data: &[u8]) -> Result<CsvFile, Vec<RowError>> {
     if file.rows.is_empty() && errors.is_empty() {
         errors.push(RowError::new(line_of(first), "-", "the file has no posts"));
     }
-    if errors.is_empty() {
-        Ok(file)
-    } else {
+    if file.rows.is_empty() {
         Err(errors)
+    } else {
+        Ok((file, errors))
     }
 }
 

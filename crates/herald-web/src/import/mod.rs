@@ -104,7 +104,7 @@ pub async fn import_csv(
     options: &ImportOptions,
     progress: &mut (dyn FnMut(Step) + Send),
 ) -> Result<Vec<Post>, ImportError> {
-    let file = csvfile::read(data).map_err(ImportError::Rows)?;
+    let (file, mut errors) = csvfile::read(data).map_err(ImportError::Rows)?;
     let workspace = state
         .store
         .workspace(ws)
@@ -133,7 +133,6 @@ pub async fn import_csv(
         })?);
     }
     let total = file.rows.len() as u64;
-    let mut errors = vec![];
     let mut checked = vec![];
     for (i, row) in file.rows.iter().enumerate() {
         match cx.check(state, ws, row, &defaults).await {
