@@ -9,6 +9,7 @@ mod api_walk;
 mod bad_input;
 mod browser;
 mod compose;
+mod exchange_api;
 mod isolation;
 mod publishing_api;
 mod ui;
