@@ -225,7 +225,8 @@ pub async fn feed_rotate(
     access: WorkspaceAccess,
 ) -> ApiResult<(StatusCode, Json<FeedOut>)> {
     access.require(Action::Manage)?;
-    let url = crate::export::feed::rotate(&state, access.id(), access.caller.user.id).await?;
+    let token = crate::export::feed::rotate(&state, access.id(), access.caller.user.id).await?;
+    let url = crate::export::feed::url(&state, &token);
     let at = state.store.calendar_feed(access.id()).await?;
     Ok((
         StatusCode::CREATED,

@@ -21,14 +21,15 @@ pub fn url(state: &AppState, token: &str) -> String {
     )
 }
 
-/// Creates the workspace's feed or replaces its token; answers the new URL (shown once).
+/// Creates the workspace's feed or replaces its token; answers the new token (shown once,
+/// through [`url`]).
 pub async fn rotate(state: &AppState, ws: WorkspaceId, by: UserId) -> Result<String, StoreError> {
     let token = secret_token::generate();
     state
         .store
         .set_calendar_feed(ws, &secret_token::digest(&token), by, Utc::now())
         .await?;
-    Ok(url(state, &token))
+    Ok(token)
 }
 
 /// The public route (no session: the token is the credential).

@@ -17,7 +17,7 @@ use serde::Deserialize;
 use std::borrow::Cow;
 
 /// The words a redirect may carry in `?done=`; each has a `done.<word>` message.
-pub const DONE: [&str; 21] = [
+pub const DONE: [&str; 24] = [
     "created",
     "saved",
     "deleted",
@@ -39,6 +39,9 @@ pub const DONE: [&str; 21] = [
     "post_publishing",
     "post_deleted",
     "retrying",
+    "imported",
+    "calendar_created",
+    "calendar_revoked",
 ];
 
 /// The words a redirect may carry in `?problem=`; each has a `problem.<word>` message.

@@ -11,6 +11,7 @@ mod channel_fields;
 mod channels;
 mod compose;
 mod compose_form;
+mod exchange;
 mod feed;
 mod flash;
 mod format;
@@ -84,6 +85,14 @@ pub fn routes() -> Router<AppState> {
                 .post(compose::create)
                 .layer(DefaultBodyLimit::max(crate::api::MAX_UPLOAD)),
         )
+        .route(
+            "/w/{id}/import",
+            get(exchange::form)
+                .post(exchange::submit)
+                .layer(DefaultBodyLimit::max(crate::api::MAX_UPLOAD)),
+        )
+        .route("/w/{id}/calendar-feed/rotate", post(exchange::rotate))
+        .route("/w/{id}/calendar-feed/revoke", post(exchange::revoke))
         .route("/w/{id}/posts", get(posts::list))
         .route("/w/{id}/posts/{post}", get(posts::show))
         .route(
@@ -353,7 +362,7 @@ mod tests {
     /// templates.)
     #[test]
     fn every_key_named_in_ui_code_exists() {
-        const PREFIXES: [&str; 24] = [
+        const PREFIXES: [&str; 26] = [
             "app.",
             "nav.",
             "lang.",
@@ -378,6 +387,8 @@ mod tests {
             "feed.",
             "unit.",
             "problem.",
+            "import.",
+            "calendar.",
         ];
         let keys: Vec<&str> = crate::i18n::keys().collect();
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/ui");

@@ -13,3 +13,4 @@ mod exchange_api;
 mod isolation;
 mod publishing_api;
 mod ui;
+mod ui_exchange;
