@@ -21,7 +21,19 @@ async fn post_count(app: &TestApp, token: &str, ws: i64) -> usize {
 
 #[tokio::test]
 async fn import_export_and_calendar_feed_over_http() {
-    let app = spawn_app().await;
+    scenario(spawn_app().await).await;
+}
+
+#[tokio::test]
+async fn import_export_and_calendar_feed_over_http_on_postgres() {
+    if let Some(app) =
+        spawn_app_postgres("import_export_and_calendar_feed_over_http_on_postgres").await
+    {
+        scenario(app).await;
+    }
+}
+
+async fn scenario(app: TestApp) {
     app.user("ann@example.com", false).await;
     let ann = app.token("ann@example.com").await;
     let (_, ws) = app
