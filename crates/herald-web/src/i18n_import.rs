@@ -33,5 +33,7 @@ catalogue! { IMPORT;
     "calendar.rotate" => "Make a new address (the old one stops working)", "Создать новый адрес (старый перестанет работать)";
     "calendar.revoke" => "Turn the feed off", "Отключить календарь";
     "done.calendar_created" => "The calendar address is ready; copy it below.", "Адрес календаря готов; скопируйте его ниже.";
+    "audit.calendar_feed.created" => "Calendar feed address made (any earlier one stopped)", "Создан адрес календаря (прежний перестал работать)";
+    "audit.calendar_feed.revoked" => "Calendar feed turned off", "Календарь отключён";
     "done.calendar_revoked" => "The calendar feed is off; its address no longer works.", "Календарь отключён; его адрес больше не работает.";
 }

@@ -247,7 +247,7 @@ pub async fn feed_revoke(
     access: WorkspaceAccess,
 ) -> ApiResult<StatusCode> {
     access.require(Action::Manage)?;
-    if state.store.revoke_calendar_feed(access.id()).await? {
+    if crate::export::feed::revoke(&state, access.id(), access.caller.user.id).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ApiError::not_found())

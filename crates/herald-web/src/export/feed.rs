@@ -22,14 +22,43 @@ pub fn url(state: &AppState, token: &str) -> String {
 }
 
 /// Creates the workspace's feed or replaces its token; answers the new token (shown once,
-/// through [`url`]).
+/// through [`url`]). The audit log records who did it.
 pub async fn rotate(state: &AppState, ws: WorkspaceId, by: UserId) -> Result<String, StoreError> {
     let token = secret_token::generate();
     state
         .store
         .set_calendar_feed(ws, &secret_token::digest(&token), by, Utc::now())
         .await?;
+    audit(state, ws, by, "calendar_feed.created").await?;
     Ok(token)
+}
+
+/// Deletes the workspace's feed; answers whether there was one (then it is audited).
+pub async fn revoke(state: &AppState, ws: WorkspaceId, by: UserId) -> Result<bool, StoreError> {
+    let had = state.store.revoke_calendar_feed(ws).await?;
+    if had {
+        audit(state, ws, by, "calendar_feed.revoked").await?;
+    }
+    Ok(had)
+}
+
+async fn audit(
+    state: &AppState,
+    ws: WorkspaceId,
+    by: UserId,
+    action: &str,
+) -> Result<(), StoreError> {
+    state
+        .store
+        .record_audit(
+            ws,
+            Some(by),
+            action,
+            &format!("workspace:{}", ws.0),
+            &serde_json::json!({}),
+            Utc::now(),
+        )
+        .await
 }
 
 /// The public route (no session: the token is the credential).

@@ -231,9 +231,7 @@ pub async fn revoke(
     ui.check_csrf(&f._csrf)?;
     let cx = WsCtx::load(&state, ui, &id).await?;
     cx.require(Action::Manage)?;
-    state
-        .store
-        .revoke_calendar_feed(cx.ws.id)
+    crate::export::feed::revoke(&state, cx.ws.id, cx.ui.user().id)
         .await
         .map_err(|e| UiError::store(cx.tr(), e))?;
     Ok(flash::done(&cx.path("/settings"), "calendar_revoked"))
