@@ -25,6 +25,9 @@ use tokio::sync::{watch, Notify, Semaphore};
 /// The most claims taken, or outcomes written, in one transaction.
 const MAX_BATCH: usize = 256;
 
+/// How long the completer waits for more outcomes before writing a batch.
+const LINGER: Duration = Duration::from_millis(3);
+
 /// How the publisher runs.
 #[derive(Debug, Clone)]
 pub struct PublisherConfig {
@@ -81,32 +84,48 @@ impl Publisher {
 
     /// Runs until `stop` turns true; in-flight deliveries finish first.
     ///
-    /// Claims come in batches; a batch is marked `sending` in one transaction, sent
-    /// concurrently, and the outcomes are written by one completer task in batches, so the
-    /// database sees a few transactions per batch instead of several per post.
+    /// The loop keeps a small queue of claimed deliveries (claimed, not yet `sending`), up to
+    /// twice the concurrency, so claiming is one transaction per few hundred deliveries rather
+    /// than one per freed slot. Deliveries leave the queue in chunks: a chunk is marked
+    /// `sending` in one transaction just before its remote calls, and the outcomes are written
+    /// by one completer task in batches. A claim in the queue has not been sent: if the
+    /// process dies, its lease expires and it is simply claimed again; on a clean stop it is
+    /// handed back at once.
     pub async fn run(self: Arc<Self>, mut stop: watch::Receiver<bool>) {
-        let slots = Arc::new(Semaphore::new(self.cfg.concurrency));
+        let concurrency = self.cfg.concurrency.max(1);
+        let slots = Arc::new(Semaphore::new(concurrency));
         let finished = Arc::new(Notify::new());
         let (done_tx, done_rx) =
             tokio::sync::mpsc::unbounded_channel::<(ClaimedDelivery, Outcome)>();
-        let completer = tokio::spawn(self.clone().completer(done_rx));
+        let completer = tokio::spawn(self.clone().completer(done_rx, concurrency));
+        let prefetch = (2 * concurrency).clamp(1, MAX_BATCH);
+        // Send in chunks of at least this many while more are waiting: a freed slot or two
+        // wait for their neighbours instead of costing a transaction each.
+        let min_chunk = (concurrency / 4).max(1);
+        let mut queue: std::collections::VecDeque<ClaimedDelivery> =
+            std::collections::VecDeque::new();
+        // Whether the last claim took everything that was due.
+        let mut drained = false;
         loop {
             if *stop.borrow() {
                 break;
             }
-            let free = slots.available_permits();
-            let mut claimed = 0;
-            if free > 0 {
+            if queue.len() < concurrency && !drained {
                 let now = Utc::now();
-                let limit = free.min(MAX_BATCH) as i64;
+                let want = prefetch - queue.len();
                 match self
                     .store
-                    .claim_due(&self.cfg.worker_id, now, now + lease(&self.cfg), limit)
+                    .claim_due(
+                        &self.cfg.worker_id,
+                        now,
+                        now + lease(&self.cfg),
+                        want as i64,
+                    )
                     .await
                 {
                     Ok(claims) => {
-                        claimed = claims.len();
-                        self.dispatch(claims, &slots, &finished, &done_tx).await;
+                        drained = claims.len() < want;
+                        queue.extend(claims);
                     }
                     Err(e) => {
                         tracing::warn!(error = %e, "claiming deliveries failed; retrying shortly");
@@ -115,14 +134,25 @@ impl Publisher {
                     }
                 }
             }
-            if claimed > 0 && claimed as i64 == free.min(MAX_BATCH) as i64 {
-                // Maybe more is due: claim again at once, or as soon as a slot frees.
-                if slots.available_permits() == 0 {
-                    tokio::select! {
-                        _ = finished.notified() => {}
-                        _ = stop.changed() => {}
-                    }
+            let free = slots.available_permits();
+            let in_flight = concurrency - free;
+            if !queue.is_empty()
+                && free > 0
+                && (free >= min_chunk.min(queue.len()) || in_flight == 0)
+            {
+                let chunk: Vec<ClaimedDelivery> = queue.drain(..free.min(queue.len())).collect();
+                self.dispatch(chunk, &slots, &finished, &done_tx).await;
+                continue;
+            }
+            if !queue.is_empty() {
+                // Wait for slots to free.
+                tokio::select! {
+                    _ = finished.notified() => {}
+                    _ = stop.changed() => {}
                 }
+                continue;
+            }
+            if !drained {
                 continue;
             }
             let sleep = self.sleep_for().await;
@@ -132,9 +162,21 @@ impl Publisher {
                 _ = finished.notified(), if free == 0 => {}
                 _ = stop.changed() => {}
             }
+            drained = false;
+        }
+        // Claims never sent go back to the queue now rather than when their lease ends.
+        if !queue.is_empty() {
+            let claims: Vec<ClaimedDelivery> = queue.into_iter().collect();
+            if let Err(e) = self
+                .store
+                .release_claims(&claims, &self.cfg.worker_id, Utc::now())
+                .await
+            {
+                tracing::warn!(error = %e, n = claims.len(), "could not hand back unsent claims; their leases will expire");
+            }
         }
         // Let in-flight deliveries finish (each is bounded by the lease), then the completer.
-        let _ = slots.acquire_many(self.cfg.concurrency as u32).await;
+        let _ = slots.acquire_many(concurrency as u32).await;
         drop(done_tx);
         let _ = completer.await;
     }
@@ -194,18 +236,27 @@ impl Publisher {
         }
     }
 
-    /// Writes outcomes in batches until every sender is gone.
+    /// Writes outcomes in batches until every sender is gone. After the first outcome of a
+    /// batch it lingers up to [`LINGER`] for the rest of a chunk, which usually finishes
+    /// within that time: one transaction then records the chunk instead of one per outcome.
     async fn completer(
         self: Arc<Self>,
         mut rx: tokio::sync::mpsc::UnboundedReceiver<(ClaimedDelivery, Outcome)>,
+        concurrency: usize,
     ) {
+        let target = (concurrency / 2).clamp(1, MAX_BATCH);
         let mut batch = Vec::with_capacity(MAX_BATCH);
         while let Some(first) = rx.recv().await {
             batch.push(first);
+            let deadline = tokio::time::Instant::now() + LINGER;
             while batch.len() < MAX_BATCH {
                 match rx.try_recv() {
                     Ok(item) => batch.push(item),
-                    Err(_) => break,
+                    Err(_) if batch.len() >= target => break,
+                    Err(_) => match tokio::time::timeout_at(deadline, rx.recv()).await {
+                        Ok(Some(item)) => batch.push(item),
+                        Ok(None) | Err(_) => break,
+                    },
                 }
             }
             self.record(&batch).await;

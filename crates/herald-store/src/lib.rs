@@ -43,4 +43,26 @@ pub async fn connect(url: &str) -> Result<Arc<dyn Store>> {
 /// The pool type shared by both backends' implementations.
 pub(crate) struct SqlStore<DB: sqlx::Database> {
     pub(crate) pool: sqlx::Pool<DB>,
+    /// SQLite takes one writer at a time. The engine's hot write transactions (claim, mark
+    /// sending, complete) queue here, in-process, instead of colliding inside SQLite, whose
+    /// busy handler waits by sleeping (1 ms, 2 ms, 5 ms … 100 ms) rather than by waking the
+    /// next writer when the lock frees. PostgreSQL locks rows and does not use it.
+    pub(crate) writer: tokio::sync::Mutex<()>,
+    /// When `claim_due` last returned expired leases to the queue (ms; see
+    /// [`SWEEP_EVERY_MS`]).
+    pub(crate) last_sweep_ms: std::sync::atomic::AtomicI64,
+}
+
+/// How often `claim_due` looks for expired leases. Claims come many times a second under
+/// load; a lease expires only when a worker died, and is found within this time after.
+pub(crate) const SWEEP_EVERY_MS: i64 = 1_000;
+
+impl<DB: sqlx::Database> SqlStore<DB> {
+    pub(crate) fn new(pool: sqlx::Pool<DB>) -> Self {
+        SqlStore {
+            pool,
+            writer: tokio::sync::Mutex::new(()),
+            last_sweep_ms: std::sync::atomic::AtomicI64::new(i64::MIN),
+        }
+    }
 }

@@ -18,14 +18,25 @@ pub(crate) async fn open(url: &str) -> Result<SqlStore<Postgres>> {
         .connect(url)
         .await?;
     MIGRATOR.run(&pool).await?;
-    Ok(SqlStore { pool })
+    Ok(SqlStore::new(pool))
 }
 
 accounts_impl!(Postgres);
 workspaces_impl!(Postgres);
 publishing_impl!(Postgres, true);
 exchange_impl!(Postgres, true);
-deliveries_impl!(Postgres, " FOR UPDATE OF d SKIP LOCKED");
+impl SqlStore<Postgres> {
+    /// The in-process writer queue for the engine's hot transactions (see [`SqlStore`]).
+    pub(crate) async fn writer(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        None
+    }
+}
+
+deliveries_impl!(
+    Postgres,
+    " FOR UPDATE OF d SKIP LOCKED",
+    "SET LOCAL synchronous_commit = off"
+);
 
 #[async_trait]
 impl crate::System for SqlStore<Postgres> {

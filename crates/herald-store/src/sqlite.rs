@@ -17,21 +17,32 @@ pub(crate) async fn open(url: &str) -> Result<SqlStore<Sqlite>> {
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Normal)
         .foreign_keys(true)
-        .busy_timeout(Duration::from_secs(10));
+        .busy_timeout(Duration::from_secs(10))
+        // Pages are read through a memory map instead of a read() call each: with WAL,
+        // every commit by one connection invalidates the others' page caches, and the
+        // engine's transactions move between connections.
+        .pragma("mmap_size", "268435456");
     let pool = SqlitePoolOptions::new()
         .min_connections(1)
         .max_connections(8)
         .connect_with(options)
         .await?;
     MIGRATOR.run(&pool).await?;
-    Ok(SqlStore { pool })
+    Ok(SqlStore::new(pool))
 }
 
 accounts_impl!(Sqlite);
 workspaces_impl!(Sqlite);
 publishing_impl!(Sqlite, false);
 exchange_impl!(Sqlite, false);
-deliveries_impl!(Sqlite, "");
+impl SqlStore<Sqlite> {
+    /// The in-process writer queue for the engine's hot transactions (see [`SqlStore`]).
+    pub(crate) async fn writer(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        Some(self.writer.lock().await)
+    }
+}
+
+deliveries_impl!(Sqlite, "", "");
 
 #[async_trait]
 impl crate::System for SqlStore<Sqlite> {

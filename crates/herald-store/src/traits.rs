@@ -470,8 +470,9 @@ pub enum NotSent {
 #[async_trait]
 pub trait Deliveries: Send + Sync {
     /// Returns expired leases to the queue (a claimed-but-unsent delivery to `scheduled`, a
-    /// `sending` one to `unknown`), then claims up to `limit` due deliveries for `worker`:
-    /// SKIP LOCKED on PostgreSQL, one `UPDATE … RETURNING` on SQLite.
+    /// `sending` one to `unknown`; looked for at most once a second per process, or whenever
+    /// `now` goes back), then claims up to `limit` due deliveries for `worker`: SKIP LOCKED on
+    /// PostgreSQL, one `UPDATE … RETURNING` on SQLite.
     async fn claim_due(
         &self,
         worker: &str,
@@ -490,6 +491,15 @@ pub trait Deliveries: Send + Sync {
     ) -> Result<Vec<std::result::Result<SendJob, NotSent>>>;
     /// What a claimed delivery that must be reconciled needs (no state change).
     async fn job(&self, claim: &ClaimedDelivery) -> Result<Option<SendJob>>;
+    /// Hands claims that were never marked `sending` back to the queue (a stopping worker's
+    /// prefetched claims), fenced by worker and attempt; the attempt is not counted. Returns
+    /// how many went back.
+    async fn release_claims(
+        &self,
+        claims: &[ClaimedDelivery],
+        worker: &str,
+        now: DateTime<Utc>,
+    ) -> Result<u64>;
     /// Records attempts' outcomes in one transaction, each fenced by worker and attempt;
     /// `false` where the fence no longer holds (nothing was written for it). The posts'
     /// statuses are updated in the same transaction.

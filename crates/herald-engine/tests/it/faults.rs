@@ -27,15 +27,19 @@ struct World {
 const WORKER: &str = "test-worker";
 
 async fn world(idempotent: bool) -> World {
+    world_with(TestPlatformOptions {
+        honour_idempotency_key: idempotent,
+        ..Default::default()
+    })
+    .await
+}
+
+async fn world_with(options: TestPlatformOptions) -> World {
     let dir = tempfile::tempdir().unwrap();
     let store = herald_store::connect(&format!("sqlite://{}", dir.path().join("h.db").display()))
         .await
         .unwrap();
-    let plat = TestPlatform::start(TestPlatformOptions {
-        honour_idempotency_key: idempotent,
-        ..Default::default()
-    })
-    .await;
+    let plat = TestPlatform::start(options).await;
     let key = SecretKey::generate();
     let (user, ws, channel) = crate::seed(store.as_ref(), &plat, &key, "f@x.example").await;
     let mut cfg = PublisherConfig::new(WORKER);
@@ -373,6 +377,67 @@ async fn the_run_loop_wakes_at_the_due_instant() {
         let d = w.delivery(p).await;
         assert!(d.published_at.unwrap() >= d.due_at, "never early");
     }
+}
+
+/// The loop claims ahead of its free slots; on a clean stop the claims it never sent go back
+/// to the queue at once (not when their lease ends), with the attempt not counted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stopping_loop_hands_back_the_claims_it_never_sent() {
+    let w = world_with(TestPlatformOptions {
+        latency: Duration::from_millis(400),
+        ..Default::default()
+    })
+    .await;
+    let mut posts = vec![];
+    for i in 0..6 {
+        posts.push(w.post(&format!("queued {i}")).await);
+    }
+    let mut cfg = PublisherConfig::new("stopping-worker");
+    cfg.concurrency = 2;
+    let publisher = Arc::new(Publisher::new(
+        w.store.clone(),
+        Arc::new(Registry::new(Duration::from_secs(5))),
+        w.key.clone(),
+        cfg,
+        Arc::new(Notify::new()),
+        None,
+    ));
+    let (stop, rx) = tokio::sync::watch::channel(false);
+    let task = tokio::spawn(publisher.run(rx));
+    // Two in flight at the slow platform, two more claimed and waiting in the loop's queue.
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    let claimed = |states: &[DeliveryState]| {
+        states
+            .iter()
+            .filter(|s| **s == DeliveryState::Claimed)
+            .count()
+    };
+    let mut states = vec![];
+    for p in &posts {
+        states.push(w.delivery(*p).await.state);
+    }
+    assert_eq!(claimed(&states), 2, "claimed ahead: {states:?}");
+    stop.send(true).unwrap();
+    task.await.unwrap();
+    let mut published = 0;
+    for p in &posts {
+        let d = w.delivery(*p).await;
+        match d.state {
+            DeliveryState::Published => published += 1,
+            DeliveryState::Scheduled => assert_eq!(d.attempts.len(), 0, "{d:?}"),
+            other => panic!("left {other:?}"),
+        }
+    }
+    assert_eq!(published, 2, "the two in flight finished");
+    assert_eq!(w.plat.posts().len(), 2);
+    // Claimable again straight away.
+    let again = w
+        .store
+        .claim_due("next", Utc::now(), Utc::now() + CDuration::seconds(4), 10)
+        .await
+        .unwrap();
+    assert_eq!(again.len(), 4);
+    assert!(again.iter().all(|c| c.attempt == 1));
 }
 
 /// A platform whose idempotency keys are forgotten after a while: past that window, an

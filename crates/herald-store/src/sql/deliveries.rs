@@ -5,7 +5,7 @@
 
 /// Expands `impl Deliveries for SqlStore<$db>`.
 macro_rules! deliveries_impl {
-    ($db:ty, $skip_locked:literal) => {
+    ($db:ty, $skip_locked:literal, $relaxed_commit:literal) => {
         #[async_trait::async_trait]
         impl $crate::Deliveries for $crate::SqlStore<$db> {
             async fn claim_due(
@@ -16,36 +16,44 @@ macro_rules! deliveries_impl {
                 limit: i64,
             ) -> $crate::Result<Vec<$crate::ClaimedDelivery>> {
                 let at = $crate::time::to_ms(now);
+                let _writer = self.writer().await;
                 let mut tx = self.pool.begin().await?;
-                // A worker that stopped mid-send: its delivery's outcome is unknown now.
-                let lost: Vec<(i64, i64, i32, Option<String>, i64)> = sqlx::query_as(
-                    "UPDATE deliveries SET state = 'unknown', needs_reconcile = TRUE, due_at = $1, worker = NULL, \
-                     lease_until = NULL, updated_at = $1 WHERE state = 'sending' AND lease_until < $1 \
-                     RETURNING id, workspace_id, attempt, worker, post_id",
-                )
-                .bind(at)
-                .fetch_all(&mut *tx)
-                .await?;
-                for (id, ws, attempt, _, _) in &lost {
-                    sqlx::query(
-                        "INSERT INTO delivery_attempts (delivery_id, workspace_id, attempt, worker, started_at, finished_at, outcome, detail) \
-                         VALUES ($1, $2, $3, '', $4, $4, 'unknown', 'the worker stopped while sending (its lease expired): reconciling before anything else')",
+                relaxed_commit!(tx, $relaxed_commit);
+                let last = self.last_sweep_ms.load(std::sync::atomic::Ordering::Relaxed);
+                let sweep = at < last || at.saturating_sub(last) >= $crate::SWEEP_EVERY_MS;
+                // Expired leases are looked for at most once a second (see SWEEP_EVERY_MS).
+                if sweep {
+                    self.last_sweep_ms.store(at, std::sync::atomic::Ordering::Relaxed);
+                    // A worker that stopped mid-send: its delivery's outcome is unknown now.
+                    let lost: Vec<(i64, i64, i32, Option<String>, i64)> = sqlx::query_as(
+                        "UPDATE deliveries SET state = 'unknown', needs_reconcile = TRUE, due_at = $1, worker = NULL, \
+                         lease_until = NULL, updated_at = $1 WHERE state = 'sending' AND lease_until < $1 \
+                         RETURNING id, workspace_id, attempt, worker, post_id",
                     )
-                    .bind(id)
-                    .bind(ws)
-                    .bind(attempt)
+                    .bind(at)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                    for (id, ws, attempt, _, _) in &lost {
+                        sqlx::query(
+                            "INSERT INTO delivery_attempts (delivery_id, workspace_id, attempt, worker, started_at, finished_at, outcome, detail) \
+                             VALUES ($1, $2, $3, '', $4, $4, 'unknown', 'the worker stopped while sending (its lease expired): reconciling before anything else')",
+                        )
+                        .bind(id)
+                        .bind(ws)
+                        .bind(attempt)
+                        .bind(at)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                    // A worker that stopped after claiming but before sending: nothing went out.
+                    sqlx::query(
+                        "UPDATE deliveries SET state = 'scheduled', worker = NULL, lease_until = NULL, updated_at = $1 \
+                         WHERE state = 'claimed' AND lease_until < $1",
+                    )
                     .bind(at)
                     .execute(&mut *tx)
                     .await?;
                 }
-                // A worker that stopped after claiming but before sending: nothing went out.
-                sqlx::query(
-                    "UPDATE deliveries SET state = 'scheduled', worker = NULL, lease_until = NULL, updated_at = $1 \
-                     WHERE state = 'claimed' AND lease_until < $1",
-                )
-                .bind(at)
-                .execute(&mut *tx)
-                .await?;
                 let sql = concat!(
                     "UPDATE deliveries SET state = 'claimed', worker = $1, attempt = attempt + 1, lease_until = $2, updated_at = $3 \
                      WHERE state IN ('scheduled', 'unknown') AND id IN (SELECT d.id FROM deliveries d JOIN channels c ON c.id = d.channel_id \
@@ -90,8 +98,9 @@ macro_rules! deliveries_impl {
                     return Ok(vec![]);
                 }
                 let at = $crate::time::to_ms(now);
-                let mut tx = self.pool.begin().await?;
-                // One statement marks the whole batch; the fence is the worker and `claimed`.
+                // One statement marks the whole batch, committed on its own before anything is
+                // sent; the fence is the worker and `claimed`. What to send is read after it:
+                // a post cannot be edited while one of its deliveries is `sending`.
                 let sql = format!(
                     "UPDATE deliveries SET state = 'sending', lease_until = $1, updated_at = $2, first_sent_at = COALESCE(first_sent_at, $2) \
                      WHERE worker = $3 AND state = 'claimed' AND id IN ({}) \
@@ -102,9 +111,13 @@ macro_rules! deliveries_impl {
                 for c in claims {
                     q = q.bind(c.id.0);
                 }
-                let marked: HashMap<i64, i32> = q.fetch_all(&mut *tx).await?.into_iter().collect();
+                let marked: HashMap<i64, i32> = {
+                    let _writer = self.writer().await;
+                    q.fetch_all(&self.pool).await?.into_iter().collect()
+                };
 
-                // What to send: channels (with their sealed credentials) and posts, each read once.
+                // Channels (with their sealed credentials) and posts with their targets, each
+                // read once.
                 let mut channel_ids: Vec<i64> = claims.iter().filter(|c| marked.contains_key(&c.id.0)).map(|c| c.channel_id.0).collect();
                 channel_ids.sort_unstable();
                 channel_ids.dedup();
@@ -128,32 +141,25 @@ macro_rules! deliveries_impl {
                     for id in &channel_ids {
                         q = q.bind(id);
                     }
-                    for row in q.fetch_all(&mut *tx).await? {
+                    for row in q.fetch_all(&self.pool).await? {
                         let channel: herald_domain::publishing::Channel = row.channel.try_into()?;
                         channels.insert(channel.id.0, (channel, row.credentials));
                     }
                 }
                 let mut posts: HashMap<i64, herald_domain::publishing::Post> = HashMap::new();
                 if !post_ids.is_empty() {
-                    let list = $crate::sql::batch::placeholders(1, post_ids.len());
                     let sql = format!(
-                        "SELECT {} FROM posts p WHERE p.id IN ({list}) AND p.deleted_at IS NULL",
-                        $crate::sql::rows::POST_COLUMNS
+                        "SELECT {}, {} FROM posts p JOIN post_channels pc ON pc.post_id = p.id \
+                         WHERE p.id IN ({}) AND p.deleted_at IS NULL ORDER BY p.id, pc.channel_id",
+                        $crate::sql::rows::POST_COLUMNS,
+                        $crate::sql::rows::JOINED_TARGET_COLUMNS,
+                        $crate::sql::batch::placeholders(1, post_ids.len())
                     );
-                    let mut q = sqlx::query_as::<_, $crate::sql::rows::PostRow>(&sql);
+                    let mut q = sqlx::query_as::<_, $crate::sql::rows::PostWithTargetRow>(&sql);
                     for id in &post_ids {
                         q = q.bind(id);
                     }
-                    let rows = q.fetch_all(&mut *tx).await?;
-                    let sql = format!(
-                        "SELECT post_id, channel_id, text, link, first_comment, media FROM post_channels WHERE post_id IN ({list}) ORDER BY channel_id"
-                    );
-                    let mut q = sqlx::query_as::<_, $crate::sql::rows::TargetRow>(&sql);
-                    for id in &post_ids {
-                        q = q.bind(id);
-                    }
-                    let targets = q.fetch_all(&mut *tx).await?;
-                    for post in $crate::sql::rows::assemble(rows, targets)? {
+                    for post in $crate::sql::rows::assemble_joined(q.fetch_all(&self.pool).await?)? {
                         posts.insert(post.id.0, post);
                     }
                 }
@@ -174,6 +180,7 @@ macro_rules! deliveries_impl {
                         None => {
                             // Not marked: either the post was deleted (cancel, fenced) or the
                             // claim is no longer ours.
+                            let _writer = self.writer().await;
                             let cancelled = sqlx::query(
                                 "UPDATE deliveries SET state = 'cancelled', error = 'post deleted', worker = NULL, lease_until = NULL, updated_at = $1 \
                                  WHERE id = $2 AND worker = $3 AND attempt = $4 AND state = 'claimed'",
@@ -182,7 +189,7 @@ macro_rules! deliveries_impl {
                             .bind(claim.id.0)
                             .bind(worker)
                             .bind(claim.attempt)
-                            .execute(&mut *tx)
+                            .execute(&self.pool)
                             .await?;
                             out.push(Err(if cancelled.rows_affected() == 1 {
                                 $crate::NotSent::PostDeleted
@@ -192,13 +199,40 @@ macro_rules! deliveries_impl {
                         }
                     }
                 }
-                tx.commit().await?;
                 Ok(out)
             }
 
             async fn job(&self, claim: &$crate::ClaimedDelivery) -> $crate::Result<Option<$crate::SendJob>> {
                 let mut conn = self.pool.acquire().await?;
                 send_job!(conn, claim)
+            }
+
+            async fn release_claims(
+                &self,
+                claims: &[$crate::ClaimedDelivery],
+                worker: &str,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> $crate::Result<u64> {
+                let at = $crate::time::to_ms(now);
+                let mut released = 0;
+                let _writer = self.writer().await;
+                let mut tx = self.pool.begin().await?;
+                relaxed_commit!(tx, $relaxed_commit);
+                for c in claims {
+                    released += sqlx::query(
+                        "UPDATE deliveries SET state = 'scheduled', worker = NULL, lease_until = NULL, attempt = attempt - 1, updated_at = $1 \
+                         WHERE id = $2 AND worker = $3 AND attempt = $4 AND state = 'claimed'",
+                    )
+                    .bind(at)
+                    .bind(c.id.0)
+                    .bind(worker)
+                    .bind(c.attempt)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                }
+                tx.commit().await?;
+                Ok(released)
             }
 
             async fn complete(
@@ -214,6 +248,7 @@ macro_rules! deliveries_impl {
                 let at = $crate::time::to_ms(now);
                 let rows: Vec<$crate::sql::batch::Completion> =
                     done.iter().map(|(c, o)| $crate::sql::batch::Completion::new(c, o, now)).collect();
+                let _writer = self.writer().await;
                 let mut tx = self.pool.begin().await?;
                 // One fenced UPDATE for the batch: each row changes only if this worker still
                 // holds that attempt.
@@ -354,6 +389,19 @@ macro_rules! deliveries_impl {
                     .await?)
             }
         }
+    };
+}
+
+/// Lets a transaction commit without waiting for its WAL to reach the disk (PostgreSQL's
+/// `synchronous_commit = off`; SQLite passes ""). Only for claims and released claims: if the
+/// database server crashes and loses one, the delivery is simply claimable again — nothing
+/// was sent on the strength of it. A later `sending` mark commits synchronously, and flushing
+/// its WAL flushes the claim's too (the log is written in order), so a durable `sending`
+/// never rests on a lost claim.
+macro_rules! relaxed_commit {
+    ($tx:ident, "") => {};
+    ($tx:ident, $sql:literal) => {
+        sqlx::query($sql).execute(&mut *$tx).await?;
     };
 }
 

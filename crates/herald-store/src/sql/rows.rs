@@ -88,6 +88,43 @@ pub(crate) struct TargetRow {
     media: Option<String>,
 }
 
+/// The target columns that ride along with [`POST_COLUMNS`] in [`PostWithTargetRow`].
+pub(crate) const JOINED_TARGET_COLUMNS: &str = "pc.channel_id AS t_channel_id, pc.text AS t_text, \
+     pc.link AS t_link, pc.first_comment AS t_first_comment, pc.media AS t_media";
+
+/// A post's row joined with one of its targets (`posts p JOIN post_channels pc`), so that
+/// posts and their targets come back in one query.
+#[derive(sqlx::FromRow)]
+pub(crate) struct PostWithTargetRow {
+    #[sqlx(flatten)]
+    post: PostRow,
+    t_channel_id: i64,
+    t_text: Option<String>,
+    t_link: Option<String>,
+    t_first_comment: Option<String>,
+    t_media: Option<String>,
+}
+
+/// Builds posts from joined rows (each post once, with all its targets).
+pub(crate) fn assemble_joined(rows: Vec<PostWithTargetRow>) -> Result<Vec<Post>, StoreError> {
+    let mut posts: Vec<PostRow> = vec![];
+    let mut targets = Vec::with_capacity(rows.len());
+    for r in rows {
+        targets.push(TargetRow {
+            post_id: r.post.id,
+            channel_id: r.t_channel_id,
+            text: r.t_text,
+            link: r.t_link,
+            first_comment: r.t_first_comment,
+            media: r.t_media,
+        });
+        if !posts.iter().any(|p| p.id == r.post.id) {
+            posts.push(r.post);
+        }
+    }
+    assemble(posts, targets)
+}
+
 /// Builds posts from their rows and all their targets' rows.
 pub(crate) fn assemble(
     posts: Vec<PostRow>,

@@ -525,6 +525,50 @@ async fn story(store: Arc<dyn Store>) {
             .collect::<Vec<ChannelId>>(),
         vec![c1.id]
     );
+
+    // A stopping worker hands back claims it never sent: claimable again at once, by anyone,
+    // with the attempt not counted; a claim already marked `sending` is not released.
+    let mut mine = vec![];
+    for i in 0..2 {
+        let p = store
+            .create_post(
+                ws.id,
+                user.id,
+                &PostDraft {
+                    text: format!("released {i}"),
+                    channels: vec![c1.id],
+                    scheduled_at: Some(t(1000)),
+                    ..Default::default()
+                },
+                t(950),
+            )
+            .await
+            .unwrap();
+        mine.push(p.id);
+    }
+    let held: Vec<_> = store
+        .claim_due("w1", t(1001), t(1031), 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|c| mine.contains(&c.post_id))
+        .collect();
+    assert_eq!(held.len(), 2);
+    mark(&store, &held[1], "w1", t(1001), t(1031))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.release_claims(&held, "w2", t(1002)).await.unwrap(),
+        0,
+        "fenced by worker"
+    );
+    assert_eq!(store.release_claims(&held, "w1", t(1002)).await.unwrap(), 1);
+    let retaken = store.claim_due("w2", t(1002), t(1032), 10).await.unwrap();
+    assert_eq!(retaken.len(), 1, "only the released claim is claimable");
+    assert_eq!(
+        (retaken[0].id, retaken[0].attempt),
+        (held[0].id, held[0].attempt)
+    );
 }
 
 #[tokio::test]
