@@ -9,6 +9,7 @@
 
 mod crypto;
 mod error;
+mod exchange;
 #[macro_use]
 mod sql;
 mod postgres;
@@ -20,6 +21,7 @@ mod traits;
 
 pub use crypto::SecretKey;
 pub use error::{Result, StoreError};
+pub use exchange::{Feeds, Imports};
 pub use strategy::Strategy;
 pub use traits::{
     Accounts, Backend, ClaimedDelivery, Deliveries, MediaRecord, NewChannel, NewUser, NotSent,

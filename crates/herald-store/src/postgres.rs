@@ -24,6 +24,7 @@ pub(crate) async fn open(url: &str) -> Result<SqlStore<Postgres>> {
 accounts_impl!(Postgres);
 workspaces_impl!(Postgres);
 publishing_impl!(Postgres, true);
+exchange_impl!(Postgres, true);
 impl SqlStore<Postgres> {
     /// The in-process writer queue for the engine's hot transactions (see [`SqlStore`]).
     pub(crate) async fn writer(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {

@@ -34,6 +34,7 @@ pub(crate) async fn open(url: &str) -> Result<SqlStore<Sqlite>> {
 accounts_impl!(Sqlite);
 workspaces_impl!(Sqlite);
 publishing_impl!(Sqlite, false);
+exchange_impl!(Sqlite, false);
 impl SqlStore<Sqlite> {
     /// The in-process writer queue for the engine's hot transactions (see [`SqlStore`]).
     pub(crate) async fn writer(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {

@@ -542,6 +542,8 @@ pub trait Store:
     + crate::Strategy
     + crate::Tasks
     + crate::Notifications
+    + crate::Imports
+    + crate::Feeds
 {
 }
 
@@ -554,5 +556,7 @@ impl<T> Store for T where
         + crate::Strategy
         + crate::Tasks
         + crate::Notifications
+        + crate::Imports
+        + crate::Feeds
 {
 }

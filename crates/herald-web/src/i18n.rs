@@ -18,11 +18,18 @@ macro_rules! catalogue {
 include!("i18n_messages.rs");
 include!("i18n_publishing.rs");
 include!("i18n_strategy.rs");
-
 include!("i18n_tasks.rs");
+include!("i18n_import.rs");
 
-/// Every catalogue part; a new part is one more line.
-const PARTS: &[&[(&str, &str, &str)]] = &[SHELL, PUBLISHING, STRATEGY, TASKS];
+/// Every catalogue part; a new part is one more entry.
+#[rustfmt::skip]
+const PARTS: &[&[(&str, &str, &str)]] = &[
+    SHELL,
+    PUBLISHING,
+    STRATEGY,
+    TASKS,
+    IMPORT,
+];
 
 fn messages() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
     PARTS.iter().flat_map(|part| part.iter())

@@ -7,7 +7,9 @@
 pub mod api;
 pub mod auth;
 pub mod error;
+pub mod export;
 pub mod i18n;
+pub mod import;
 pub mod invites;
 pub mod json;
 pub mod metrics;
@@ -45,6 +47,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(api)
         .merge(ops::routes())
+        .merge(export::feed::routes())
         .merge(ui::routes())
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn_with_state(

@@ -47,6 +47,12 @@ pub enum Command {
         #[arg(long)]
         email: Option<String>,
     },
+    /// Import posts into a workspace.
+    #[command(subcommand)]
+    Import(crate::exchange::ImportCommand),
+    /// Export a workspace's posts (CSV, JSON) or its calendar (iCalendar) to standard output.
+    #[command(subcommand)]
+    Export(crate::exchange::ExportCommand),
     /// Copy the SQLite database to FILE while Herald keeps running.
     Backup {
         /// The file to write; it must not exist yet.
@@ -242,6 +248,14 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Demo { email } => {
             let config = Config::load(&cli.overrides, None)?;
             crate::demo::run(&config, email.as_deref()).await
+        }
+        Command::Import(command) => {
+            let config = Config::load(&cli.overrides, None)?;
+            crate::exchange::import(&config, command).await
+        }
+        Command::Export(command) => {
+            let config = Config::load(&cli.overrides, None)?;
+            crate::exchange::export(&config, command).await
         }
         Command::Backup { file } => {
             let config = Config::load(&cli.overrides, None)?;

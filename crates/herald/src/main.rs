@@ -4,6 +4,7 @@
 mod cli;
 mod config;
 mod demo;
+mod exchange;
 mod media;
 mod serve;
 mod strategy;

@@ -21,6 +21,8 @@ pub(crate) mod strategy;
 pub(crate) mod tasks;
 #[macro_use]
 pub(crate) mod notifications;
+#[macro_use]
+pub(crate) mod exchange;
 pub(crate) mod batch;
 pub(crate) mod rows;
 pub(crate) mod strategy_rows;

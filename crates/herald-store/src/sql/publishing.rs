@@ -166,6 +166,45 @@ macro_rules! insert_targets {
     }};
 }
 
+/// Inserts one post with its targets and, when it is scheduled, its deliveries, inside the
+/// transaction `$tx`; evaluates to the new post's id. Shared by `create_post` and the bulk
+/// `create_posts`, so a post is written by the same statements either way.
+macro_rules! insert_post {
+    ($tx:expr, $ws:expr, $author:expr, $draft:expr, $at:expr) => {{
+        let (labels, media) = $crate::sql::publishing::labels_json($draft)?;
+        let status = if $draft.scheduled_at.is_some() { "scheduled" } else { "draft" };
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO posts (workspace_id, status, text, link, first_comment, labels, media, scheduled_at, created_by, created_at, updated_at, pillar_id, assignee_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, \
+             (SELECT id FROM content_pillars WHERE id = $11 AND workspace_id = $1), \
+             (SELECT user_id FROM memberships WHERE user_id = $12 AND workspace_id = $1)) RETURNING id",
+        )
+        .bind($ws)
+        .bind(status)
+        .bind(&$draft.text)
+        .bind(&$draft.link)
+        .bind(&$draft.first_comment)
+        .bind(labels)
+        .bind(media)
+        .bind($draft.scheduled_at.map($crate::time::to_ms))
+        .bind($author.0)
+        .bind($at)
+        .bind($draft.pillar.map(|p| p.0))
+        .bind($draft.assignee.map(|u| u.0))
+        .fetch_one(&mut *$tx)
+        .await?;
+        check_owner_refs!($tx, $ws, $draft);
+        check_channels!($tx, $ws, &$draft.channels);
+        insert_targets!($tx, $ws, id, $draft);
+        if let Some(due) = $draft.scheduled_at {
+            for c in &$draft.channels {
+                insert_delivery!($tx, $ws, id, c.0, $crate::time::to_ms(due), $at);
+            }
+        }
+        id
+    }};
+}
+
 fn to_json<T: serde::Serialize>(v: &T) -> Result<String, crate::StoreError> {
     serde_json::to_string(v).map_err(|e| crate::StoreError::Corrupt {
         table: "posts",
@@ -297,37 +336,8 @@ macro_rules! publishing_impl {
                 now: chrono::DateTime<chrono::Utc>,
             ) -> $crate::Result<herald_domain::publishing::Post> {
                 let at = $crate::time::to_ms(now);
-                let (labels, media) = $crate::sql::publishing::labels_json(draft)?;
                 let mut tx = self.pool.begin().await?;
-                let status = if draft.scheduled_at.is_some() { "scheduled" } else { "draft" };
-                let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO posts (workspace_id, status, text, link, first_comment, labels, media, scheduled_at, created_by, created_at, updated_at, pillar_id, assignee_id) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, \
-                     (SELECT id FROM content_pillars WHERE id = $11 AND workspace_id = $1), \
-                     (SELECT user_id FROM memberships WHERE user_id = $12 AND workspace_id = $1)) RETURNING id",
-                )
-                .bind(ws.0)
-                .bind(status)
-                .bind(&draft.text)
-                .bind(&draft.link)
-                .bind(&draft.first_comment)
-                .bind(labels)
-                .bind(media)
-                .bind(draft.scheduled_at.map($crate::time::to_ms))
-                .bind(author.0)
-                .bind(at)
-                .bind(draft.pillar.map(|p| p.0))
-                .bind(draft.assignee.map(|u| u.0))
-                .fetch_one(&mut *tx)
-                .await?;
-                check_owner_refs!(tx, ws.0, draft);
-                check_channels!(tx, ws.0, &draft.channels);
-                insert_targets!(tx, ws.0, id, draft);
-                if let Some(due) = draft.scheduled_at {
-                    for c in &draft.channels {
-                        insert_delivery!(tx, ws.0, id, c.0, $crate::time::to_ms(due), at);
-                    }
-                }
+                let id = insert_post!(tx, ws.0, author, draft, at);
                 let post = load_post!(tx, ws.0, id)?.ok_or($crate::StoreError::NotFound)?;
                 if draft.scheduled_at.is_some() {
                     notify_work!(tx, $notify);

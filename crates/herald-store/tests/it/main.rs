@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod backends;
+mod exchange;
 mod publishing;
 mod story;
 mod strategy;

@@ -7,9 +7,10 @@
 mod access;
 mod auth_routes;
 mod channels;
+mod exchange;
 mod invitations;
 mod me;
-mod media;
+pub(crate) mod media;
 mod members;
 mod notifications;
 mod platforms;
@@ -115,6 +116,17 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
             notifications::put_settings
         ))
         .routes(routes!(notifications::test_email))
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(exchange::import))
+                .layer(axum::extract::DefaultBodyLimit::max(exchange::MAX_IMPORT)),
+        )
+        .routes(routes!(exchange::export))
+        .routes(routes!(
+            exchange::feed_status,
+            exchange::feed_rotate,
+            exchange::feed_revoke
+        ))
         .routes(routes!(media::set_alt))
         .routes(routes!(media::file))
         .split_for_parts()

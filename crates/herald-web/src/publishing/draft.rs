@@ -145,6 +145,18 @@ pub async fn draft(
     ws: WorkspaceId,
     body: PostInput,
 ) -> Result<PostDraft, DraftError> {
+    draft_with_new_media(state, ws, body, false).await
+}
+
+/// As [`draft`], for a post whose media files are not in the library yet: the CSV import adds
+/// them only once the whole file has validated. `new_media` tells the text rules that the post
+/// will carry media (a Telegram caption has a shorter limit than a message).
+pub async fn draft_with_new_media(
+    state: &AppState,
+    ws: WorkspaceId,
+    body: PostInput,
+    new_media: bool,
+) -> Result<PostDraft, DraftError> {
     if body.channels.is_empty() {
         return Err(DraftError::NoChannels);
     }
@@ -200,7 +212,7 @@ pub async fn draft(
         assignee: body.assignee.map(herald_domain::UserId),
     };
     draft.channels.dedup();
-    check_every_channel(state, ws, &draft).await?;
+    check_every_channel(state, ws, &draft, new_media).await?;
     if let Some(at) = draft.scheduled_at {
         if at < Utc::now() - PAST_GRACE && !body.publish_now {
             return Err(DraftError::InPast);
@@ -215,6 +227,7 @@ async fn check_every_channel(
     state: &AppState,
     ws: WorkspaceId,
     draft: &PostDraft,
+    new_media: bool,
 ) -> Result<(), DraftError> {
     let mut refused = vec![];
     for c in &draft.channels {
@@ -233,11 +246,10 @@ async fn check_every_channel(
             .map(|(_, v)| v.clone())
             .unwrap_or_default();
         let text = v.text.clone().unwrap_or_else(|| draft.text.clone());
-        let has_media = !v
-            .media
-            .clone()
-            .unwrap_or_else(|| draft.media.clone())
-            .is_empty();
+        let has_media = match &v.media {
+            Some(m) => !m.is_empty(),
+            None => new_media || !draft.media.is_empty(),
+        };
         let check = check_text(
             connector.info().rules,
             &text,

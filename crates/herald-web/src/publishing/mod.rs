@@ -8,4 +8,4 @@ pub mod channels;
 pub mod draft;
 pub mod media;
 
-pub use draft::{draft, DraftError, PostInput, TextRefusal, VariantInput};
+pub use draft::{draft, draft_with_new_media, DraftError, PostInput, TextRefusal, VariantInput};

@@ -17,7 +17,7 @@ use std::collections::HashMap;
 pub const PAGE_SIZE: usize = 50;
 
 /// The actions the store records, each with an `audit.<action>` message.
-pub const ACTIONS: [&str; 9] = [
+pub const ACTIONS: [&str; 11] = [
     "workspace.created",
     "workspace.updated",
     "member.role_changed",
@@ -27,6 +27,8 @@ pub const ACTIONS: [&str; 9] = [
     "invitation.accepted",
     "channel.connected",
     "channel.disconnected",
+    "calendar_feed.created",
+    "calendar_feed.revoked",
 ];
 
 /// Detail keys with an `audit.key.<key>` message.

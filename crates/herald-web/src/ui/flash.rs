@@ -17,7 +17,7 @@ use serde::Deserialize;
 use std::borrow::Cow;
 
 /// The words a redirect may carry in `?done=`; each has a `done.<word>` message.
-pub const DONE: [&str; 29] = [
+pub const DONE: [&str; 32] = [
     "created",
     "saved",
     "deleted",
@@ -47,6 +47,9 @@ pub const DONE: [&str; 29] = [
     "task_status",
     "all_read",
     "test_email_sent",
+    "imported",
+    "calendar_created",
+    "calendar_revoked",
 ];
 
 /// The words a redirect may carry in `?problem=`; each has a `problem.<word>` message.

@@ -40,6 +40,11 @@ pub fn parse_local(raw: &str, tz: Tz) -> Result<DateTime<Utc>, LocalTimeError> {
     let naive = NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M:%S")
         .or_else(|_| NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M"))
         .map_err(|_| LocalTimeError::Invalid)?;
+    resolve(naive, tz)
+}
+
+/// The instant of wall-clock time `naive` in `tz`; a time the clocks skip or repeat is refused.
+pub fn resolve(naive: NaiveDateTime, tz: Tz) -> Result<DateTime<Utc>, LocalTimeError> {
     match tz.from_local_datetime(&naive) {
         LocalResult::Single(t) => Ok(t.with_timezone(&Utc)),
         LocalResult::None => Err(LocalTimeError::Gap),

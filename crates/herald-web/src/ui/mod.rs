@@ -11,11 +11,12 @@ mod channel_fields;
 mod channels;
 mod compose;
 mod compose_form;
+mod exchange;
 mod feed;
 mod flash;
 pub(crate) mod format;
 mod invite;
-mod localtime;
+pub(crate) mod localtime;
 mod login;
 mod members;
 mod my_tasks;
@@ -90,6 +91,14 @@ pub fn routes() -> Router<AppState> {
                 .post(compose::create)
                 .layer(DefaultBodyLimit::max(crate::api::MAX_UPLOAD)),
         )
+        .route(
+            "/w/{id}/import",
+            get(exchange::form)
+                .post(exchange::submit)
+                .layer(DefaultBodyLimit::max(crate::api::MAX_UPLOAD)),
+        )
+        .route("/w/{id}/calendar-feed/rotate", post(exchange::rotate))
+        .route("/w/{id}/calendar-feed/revoke", post(exchange::revoke))
         .route("/w/{id}/posts", get(posts::list))
         .route("/w/{id}/posts/{post}", get(posts::show))
         .route(
@@ -393,7 +402,7 @@ mod tests {
     /// templates.)
     #[test]
     fn every_key_named_in_ui_code_exists() {
-        const PREFIXES: [&str; 27] = [
+        const PREFIXES: [&str; 29] = [
             "tasks.",
             "notif.",
             "app.",
@@ -421,6 +430,8 @@ mod tests {
             "unit.",
             "problem.",
             "strategy.",
+            "import.",
+            "calendar.",
         ];
         let keys: Vec<&str> = crate::i18n::keys().collect();
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/ui");

@@ -260,11 +260,20 @@ struct SettingsPage {
     language: &'static str,
     can_delete: bool,
     errors: Errors,
+    /// The calendar feed's section.
+    feed: super::exchange::FeedView,
 }
 
-fn settings_page(cx: &WsCtx, flash: &Flash, form: WsForm, errors: Errors) -> SettingsPage {
+fn settings_page(
+    cx: &WsCtx,
+    flash: &Flash,
+    form: WsForm,
+    errors: Errors,
+    feed: super::exchange::FeedView,
+) -> SettingsPage {
     let tr = cx.tr();
     SettingsPage {
+        feed,
         page: cx.page(flash),
         nav: cx.nav("settings"),
         form,
@@ -279,6 +288,7 @@ fn settings_page(cx: &WsCtx, flash: &Flash, form: WsForm, errors: Errors) -> Set
 pub async fn settings(
     State(state): State<AppState>,
     ui: UiUser,
+    headers: axum::http::HeaderMap,
     Path(id): Path<String>,
     Query(flash): Query<Flash>,
 ) -> Result<Response, UiError> {
@@ -286,8 +296,12 @@ pub async fn settings(
     let tr = cx.tr();
     let w = &cx.ws;
     let form = WsForm::new(tr, w.name.as_str(), w.timezone.name(), w.language, false);
-    let page = settings_page(&cx, &flash, form, Errors::default());
-    Ok(render(tr, &page)?.into_response())
+    let (feed, clear) = super::exchange::feed_view(&state, &cx, &headers).await?;
+    let page = settings_page(&cx, &flash, form, Errors::default(), feed);
+    Ok(flash::with_cookie(
+        render(tr, &page)?.into_response(),
+        clear,
+    ))
 }
 
 /// `POST /w/{id}/settings` (Manage).
@@ -311,7 +325,8 @@ pub async fn save_settings(
             Ok(flash::done(&cx.path("/settings"), "saved"))
         }
         Err(errors) => {
-            let page = settings_page(&cx, &Flash::default(), f.form(tr, false), errors);
+            let (feed, _) = super::exchange::feed_view(&state, &cx, &Default::default()).await?;
+            let page = settings_page(&cx, &Flash::default(), f.form(tr, false), errors, feed);
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(tr, &page)?).into_response())
         }
     }
@@ -341,7 +356,8 @@ pub async fn delete(
         errors.add("confirm", tr.get("err.confirm"));
         let w = &cx.ws;
         let form = WsForm::new(tr, w.name.as_str(), w.timezone.name(), w.language, false);
-        let page = settings_page(&cx, &Flash::default(), form, errors);
+        let (feed, _) = super::exchange::feed_view(&state, &cx, &Default::default()).await?;
+        let page = settings_page(&cx, &Flash::default(), form, errors, feed);
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(tr, &page)?).into_response());
     }
     state

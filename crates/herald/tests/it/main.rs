@@ -6,3 +6,4 @@
 mod cli;
 mod crash_platforms;
 mod exactly_once;
+mod exchange;
