@@ -14,6 +14,7 @@ pub mod connector;
 #[cfg(any(test, feature = "fakes"))]
 pub(crate) mod fake_server;
 pub mod http;
+mod inbox;
 pub mod mastodon;
 pub mod ok;
 pub mod registry;
