@@ -22,18 +22,51 @@ pub(crate) fn number_cursor(cursor: Option<&str>) -> Result<Option<u64>, Publish
 /// `limit`, and the cursor to pass next (the last key handed out, or `after` unchanged).
 /// The same key twice (an item seen along two paths) is handed out once.
 pub(crate) fn page_by_number(
-    mut items: Vec<(u64, InboxItem)>,
+    items: Vec<(u64, InboxItem)>,
     after: Option<u64>,
     limit: usize,
 ) -> InboxPage {
-    items.retain(|(key, _)| after.is_none_or(|a| *key > a));
-    items.sort_by_key(|(key, _)| *key);
-    items.dedup_by_key(|(key, _)| *key);
+    page_by(items, after, limit, |k| k.to_string())
+}
+
+/// A cursor of an instant and an id, `MS:ID`, for platforms whose ids do not grow (reviews):
+/// items are ordered by the instant, ties by the id.
+pub(crate) fn time_cursor(cursor: Option<&str>) -> Result<Option<(i64, String)>, PublishError> {
+    let Some(raw) = cursor.map(str::trim).filter(|c| !c.is_empty()) else {
+        return Ok(None);
+    };
+    let parsed = raw
+        .split_once(':')
+        .and_then(|(ms, id)| Some((ms.parse::<i64>().ok()?, id.to_string())));
+    parsed.map(Some).ok_or_else(|| PublishError::Refused {
+        message: format!("the inbox cursor '{raw}' is not one this connector gave"),
+        retryable: false,
+    })
+}
+
+/// [`page_by_number`] over `(instant, id)` keys, with a [`time_cursor`].
+pub(crate) fn page_by_time(
+    items: Vec<((i64, String), InboxItem)>,
+    after: Option<(i64, String)>,
+    limit: usize,
+) -> InboxPage {
+    page_by(items, after, limit, |(ms, id)| format!("{ms}:{id}"))
+}
+
+fn page_by<K: Ord + Clone>(
+    mut items: Vec<(K, InboxItem)>,
+    after: Option<K>,
+    limit: usize,
+    show: impl Fn(&K) -> String,
+) -> InboxPage {
+    items.retain(|(key, _)| after.as_ref().is_none_or(|a| key > a));
+    items.sort_by(|a, b| a.0.cmp(&b.0));
+    items.dedup_by(|a, b| a.0 == b.0);
     items.truncate(limit);
-    let cursor = items.last().map(|(key, _)| *key).or(after);
+    let cursor = items.last().map(|(key, _)| key.clone()).or(after);
     InboxPage {
         items: items.into_iter().map(|(_, item)| item).collect(),
-        cursor: cursor.map(|c| c.to_string()),
+        cursor: cursor.as_ref().map(show),
     }
 }
 
@@ -85,6 +118,19 @@ mod tests {
         assert_eq!(page_by_number(Vec::new(), None, 2).cursor, None);
         assert!(number_cursor(Some("x")).is_err());
         assert_eq!(number_cursor(Some(" ")).unwrap(), None);
+    }
+
+    #[test]
+    fn time_cursors_order_by_instant_then_id() {
+        let at = |ms: i64, id: &str| ((ms, id.to_string()), item(0).1);
+        let page = page_by_time(vec![at(5, "b"), at(5, "a"), at(9, "c")], None, 2);
+        assert_eq!(page.cursor.as_deref(), Some("5:b"));
+        let after = time_cursor(page.cursor.as_deref()).unwrap();
+        assert_eq!(after, Some((5, "b".to_string())));
+        let next = page_by_time(vec![at(5, "a"), at(5, "b"), at(9, "c")], after, 2);
+        assert_eq!(next.items.len(), 1);
+        assert_eq!(next.cursor.as_deref(), Some("9:c"));
+        assert!(time_cursor(Some("nope")).is_err());
     }
 
     #[test]

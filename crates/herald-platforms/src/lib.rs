@@ -13,6 +13,7 @@ mod boundaries;
 pub mod connector;
 #[cfg(any(test, feature = "fakes"))]
 pub(crate) mod fake_server;
+pub mod gbp;
 pub mod http;
 mod inbox;
 pub mod mastodon;
@@ -21,6 +22,7 @@ pub mod registry;
 pub mod sandbox;
 pub mod telegram;
 pub mod testplat;
+pub mod trustpilot;
 pub mod vk;
 pub mod webhook;
 
