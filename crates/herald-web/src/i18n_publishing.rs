@@ -103,6 +103,8 @@ catalogue! { PUBLISHING;
     "channels.field.trustpilot.business_user_id_help" => "The Trustpilot Business user whose name replies carry (authorBusinessUserId).", "Пользователь Trustpilot Business, от имени которого публикуются ответы (authorBusinessUserId).";
     "channels.field.trustpilot.access_token" => "OAuth access token", "OAuth-токен доступа";
     "channels.field.trustpilot.access_token_help" => "A Business API access token of that user (from your API key and secret). Trustpilot's tokens expire: paste a fresh one when Herald asks.", "Токен Business API этого пользователя (получается по ключу и секрету API). Токены Trustpilot истекают: вставьте новый, когда Herald попросит.";
+    "channels.field.bluesky.inbox_source" => "Inbox source (optional)", "Источник входящих (необязательно)";
+    "channels.field.bluesky.inbox_source_help" => "appview (the default: Bluesky's notifications) or pds (a self-hosted server without an AppView: replies and mentions from accounts on the same server).", "appview (по умолчанию: уведомления Bluesky) или pds (свой сервер без AppView: ответы и упоминания от аккаунтов того же сервера).";
     "channels.platform.other" => "— enter the details from the platform's developer or account settings.", "— введите данные из настроек разработчика или аккаунта на платформе.";
     "channels.field.webhook.url" => "Receiver URL", "Адрес получателя";
     "channels.field.webhook.url_help" => "Where Herald sends each post, e.g. the webhook URL of your n8n or Zapier workflow (https://…).", "Куда Herald отправляет каждую публикацию, например адрес вебхука вашего сценария в n8n или Zapier (https://…).";

@@ -12,7 +12,7 @@ use herald_platforms::PlatformInfo;
 use serde_json::{Map, Value};
 
 /// How one known key is shown: `(platform, key, input type, label key, help key)`.
-const KNOWN: [(&str, &str, &str, &str, &str); 24] = [
+const KNOWN: [(&str, &str, &str, &str, &str); 25] = [
     (
         "webhook",
         "url",
@@ -180,6 +180,13 @@ const KNOWN: [(&str, &str, &str, &str, &str); 24] = [
         "password",
         "channels.field.trustpilot.access_token",
         "channels.field.trustpilot.access_token_help",
+    ),
+    (
+        "bluesky",
+        "inbox_source",
+        "text",
+        "channels.field.bluesky.inbox_source",
+        "channels.field.bluesky.inbox_source_help",
     ),
 ];
 
