@@ -378,6 +378,27 @@ mod tests {
     }
 
     #[test]
+    fn every_listed_connector_field_has_a_label_and_help() {
+        let registry = herald_platforms::Registry::new(std::time::Duration::from_secs(5));
+        for info in registry.list() {
+            assert_ne!(
+                platform_help(info.id),
+                "channels.platform.other",
+                "{}",
+                info.id
+            );
+            for f in info.fields {
+                assert!(
+                    KNOWN.iter().any(|(p, k, ..)| *p == info.id && *k == f.key),
+                    "{}.{} has no label",
+                    info.id,
+                    f.key
+                );
+            }
+        }
+    }
+
+    #[test]
     fn webhook_fields_are_explained_and_secrets_hidden() {
         let info = webhook();
         let form = vec![
