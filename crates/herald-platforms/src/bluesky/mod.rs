@@ -286,7 +286,7 @@ impl Connector for BlueskyConnector {
     }
 
     /// Replies and mentions, from the AppView's notifications or a scan of the PDS; see
-    /// [`inbox`].
+    /// the `inbox` module.
     async fn fetch_inbox(
         &self,
         ch: &ChannelCtx,

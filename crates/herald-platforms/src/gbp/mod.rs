@@ -42,7 +42,7 @@ pub const DEFAULT_API_BASE: &str = "https://mybusiness.googleapis.com/v4";
 pub const PAGE_SIZE: usize = 50;
 /// The most items one poll hands out.
 pub const INBOX_PAGE: usize = 200;
-/// The longest reply Google takes, in bytes [check].
+/// The longest reply Google takes, in bytes (unconfirmed).
 pub const MAX_REPLY_BYTES: usize = 4096;
 
 static FIELDS: [Field; 3] = [

@@ -336,7 +336,7 @@ impl Connector for MastodonConnector {
         })
     }
 
-    /// Mentions and replies from the notifications; see [`inbox`].
+    /// Mentions and replies from the notifications; see the `inbox` module.
     async fn fetch_inbox(
         &self,
         ch: &ChannelCtx,

@@ -1,5 +1,5 @@
 //! Odnoklassniki's inbox: comments on the group's recent topics, and the group's replies.
-//! Every method and field here is written from OK's method list and marked [check] in
+//! Every method and field here is written from OK's method list and marked (unconfirmed) in
 //! `docs/platforms/ok.md`: nothing of it was confirmed against ok.ru.
 //!
 //! Reading: `mediatopic.getTopics` (the [`INBOX_TOPICS`] newest), then for each topic with
@@ -51,7 +51,7 @@ fn target(remote_id: &str) -> Result<(&str, Option<&str>), PublishError> {
     }
 }
 
-/// `yyyy-MM-dd HH:mm:ss` (OK's date, UTC [check]) or milliseconds, as milliseconds.
+/// `yyyy-MM-dd HH:mm:ss` (OK's date, UTC (unconfirmed)) or milliseconds, as milliseconds.
 fn date_ms(comment: &Value) -> i64 {
     if let Some(ms) = comment.get("date_ms").and_then(Value::as_i64) {
         return ms;

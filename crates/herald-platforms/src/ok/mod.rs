@@ -429,7 +429,7 @@ impl Connector for OkConnector {
         })
     }
 
-    /// Comments on the newest topics; see [`inbox`].
+    /// Comments on the newest topics; see the `inbox` module.
     async fn fetch_inbox(
         &self,
         ch: &ChannelCtx,

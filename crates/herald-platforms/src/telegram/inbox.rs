@@ -3,7 +3,7 @@
 //! there (`is_automatic_forward`, with `forward_origin` naming the channel message), and a
 //! comment is a message replying to that copy or to another comment in its thread.
 //!
-//! The bot reads them from its updates: [`TelegramConnector::fetch_inbox`] with `getUpdates`
+//! The bot reads them from its updates: `fetch_inbox` with `getUpdates`
 //! (`offset` = the cursor + 1, which also tells Telegram to forget what was handed out), or a
 //! webhook through [`handle_webhook`]: both use one parser, [`parse_update`]. The bot must be
 //! a member of the group, with privacy mode off (or an administrator) to see every message.

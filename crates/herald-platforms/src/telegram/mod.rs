@@ -537,7 +537,7 @@ impl Connector for TelegramConnector {
         })
     }
 
-    /// Comments from the linked discussion group, through `getUpdates`; see [`inbox`].
+    /// Comments from the linked discussion group, through `getUpdates`; see the `inbox` module.
     async fn fetch_inbox(
         &self,
         ch: &ChannelCtx,

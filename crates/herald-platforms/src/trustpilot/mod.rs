@@ -9,13 +9,13 @@
 //! asks for a fresh one).
 //!
 //! Reading: `GET /v1/private/business-units/{id}/reviews?orderBy=createdat.asc&perPage=100`
-//! from the cursor's instant (`startDateTime`) [check]; the cursor is `CREATED_MS:REVIEW_ID`
+//! from the cursor's instant (`startDateTime`) (unconfirmed); the cursor is `CREATED_MS:REVIEW_ID`
 //! of the last review handed out, so the next poll starts where this one stopped. The item's
 //! text is the title and the text, its rating the stars; a review is its own thread.
 //!
 //! Replying: `POST /v1/private/reviews/{id}/reply` with `message` and
 //! `authorBusinessUserId`. A review has one company reply, which the call creates or replaces
-//! [check]: a repeat changes nothing, so it is naturally idempotent ([`Idempotency::Native`]).
+//! (unconfirmed): a repeat changes nothing, so it is naturally idempotent ([`Idempotency::Native`]).
 
 #[cfg(any(test, feature = "fakes"))]
 pub mod fake;
@@ -38,7 +38,7 @@ pub const ID: &str = "trustpilot";
 pub const DEFAULT_API_BASE: &str = "https://api.trustpilot.com";
 /// The most reviews one poll reads and hands out (Trustpilot's largest page).
 pub const PER_PAGE: usize = 100;
-/// The longest reply sent [check]: Trustpilot does not publish its limit.
+/// The longest reply sent (unconfirmed): Trustpilot does not publish its limit.
 pub const MAX_REPLY_CHARS: usize = 2048;
 
 static FIELDS: [Field; 3] = [

@@ -551,7 +551,7 @@ impl Connector for VkConnector {
         })
     }
 
-    /// Comments on the newest posts; see [`inbox`].
+    /// Comments on the newest posts; see the `inbox` module.
     async fn fetch_inbox(
         &self,
         ch: &ChannelCtx,
@@ -560,7 +560,7 @@ impl Connector for VkConnector {
         self.inbox(ch, cursor).await
     }
 
-    /// `wall.createComment` with the delivery's key as `guid`; see [`inbox`].
+    /// `wall.createComment` with the delivery's key as `guid`; see the `inbox` module.
     async fn reply(
         &self,
         ch: &ChannelCtx,

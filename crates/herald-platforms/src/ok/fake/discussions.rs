@@ -1,7 +1,7 @@
 //! The fake's topic comments: `discussions.getComments` (newest last, `direction`,
 //! `count` 1–100) and `discussions.comment` (as the group with `as_admin=true`, or refused;
 //! `reply_to_comment_id` must be a comment of the same topic). Written from OK's method list
-//! [check]: see `docs/platforms/ok.md`.
+//! (unconfirmed): see `docs/platforms/ok.md`.
 
 use super::{ok_error, FakeOk, Params, Shared};
 use crate::ok::api::code;

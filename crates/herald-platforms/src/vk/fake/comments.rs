@@ -9,7 +9,7 @@ use herald_domain::text::utf16_len;
 use serde_json::{json, Value};
 use std::time::Instant;
 
-/// VK's longest comment [check]; the fake refuses longer ones as VK does with error 100.
+/// VK's longest comment (unconfirmed); the fake refuses longer ones as VK does with error 100.
 pub const MAX_COMMENT_UNITS: usize = 16_384;
 
 fn number(params: &Params, key: &str) -> Result<Option<u64>, Refusal> {
