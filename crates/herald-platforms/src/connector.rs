@@ -239,7 +239,25 @@ pub trait Connector: Send + Sync {
         Err(PublishError::Unsupported)
     }
 
-    /// Answers an inbox item; the reply is a post like any other and goes out exactly once.
+    /// How a retry of a reply is kept from answering twice; the publish idempotency unless a
+    /// connector says otherwise.
+    fn reply_idempotency(&self, ch: &ChannelCtx) -> Idempotency {
+        self.idempotency(ch)
+    }
+
+    /// Looks for `reply` under `to_remote_id` after an unknown outcome. `Ok(None)`: certainly
+    /// not there.
+    async fn reconcile_reply(
+        &self,
+        _ch: &ChannelCtx,
+        _to_remote_id: &str,
+        _reply: &OutgoingPost,
+    ) -> Result<Option<Published>, PublishError> {
+        Err(PublishError::Unsupported)
+    }
+
+    /// Answers an inbox item; the reply is a post like any other and goes out exactly once:
+    /// `reply.idempotency_key` is stable across attempts, as for publishing.
     async fn reply(
         &self,
         _ch: &ChannelCtx,
@@ -289,7 +307,14 @@ pub struct InboxItem {
     pub parent_remote_id: Option<String>,
     /// The post the thread hangs under, if any.
     pub root_remote_id: Option<String>,
+    /// The author's display name as the platform shows it.
     pub author: String,
+    /// The author's id on the platform, when it has one.
+    pub author_id: Option<String>,
+    /// The author's public profile, when there is one.
+    pub author_url: Option<String>,
+    /// Where the item itself can be opened, when it has an address.
+    pub permalink: Option<String>,
     pub text: String,
     /// Reviews: 1–5 stars.
     pub rating: Option<u8>,

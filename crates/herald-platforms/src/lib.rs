@@ -4,8 +4,10 @@
 //!
 //! [`http`] is the plumbing every HTTP connector shares (one client, one outcome
 //! classification); [`Registry`] holds the built-in connectors by id. The built-ins are
-//! [`sandbox`], [`webhook`], [`vk`] and the hidden [`testplat`]; their fake servers are
-//! exported as `testplat::fake` and `vk::fake` under the `fakes` feature.
+//! [`sandbox`], [`webhook`], [`vk`], [`ok`], [`telegram`], [`mastodon`], [`bluesky`], the
+//! review sites [`gbp`] and [`trustpilot`] (inbox and replies only), and the hidden
+//! [`testplat`]; their fake servers are exported as `<platform>::fake` under the `fakes`
+//! feature. `inbox` holds the cursor paging every inbox shares.
 
 pub mod bluesky;
 #[cfg(test)]
@@ -13,13 +15,16 @@ mod boundaries;
 pub mod connector;
 #[cfg(any(test, feature = "fakes"))]
 pub(crate) mod fake_server;
+pub mod gbp;
 pub mod http;
+mod inbox;
 pub mod mastodon;
 pub mod ok;
 pub mod registry;
 pub mod sandbox;
 pub mod telegram;
 pub mod testplat;
+pub mod trustpilot;
 pub mod vk;
 pub mod webhook;
 

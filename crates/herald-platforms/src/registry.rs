@@ -23,6 +23,8 @@ fn builtins(client: &reqwest::Client) -> Vec<Arc<dyn Connector>> {
         Arc::new(crate::ok::OkConnector::new(client.clone())),
         Arc::new(crate::mastodon::MastodonConnector::new(client.clone())),
         Arc::new(crate::bluesky::BlueskyConnector::new(client.clone())),
+        Arc::new(crate::gbp::GbpConnector::new(client.clone())),
+        Arc::new(crate::trustpilot::TrustpilotConnector::new(client.clone())),
     ]
 }
 

@@ -436,3 +436,6 @@ async fn bluesky_live_profile_needs_an_appview() {
         other => panic!("expected the PDS's 502, got {other:?}"),
     }
 }
+
+#[path = "live_inbox_tests.rs"]
+mod inbox;

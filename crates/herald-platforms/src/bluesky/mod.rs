@@ -14,6 +14,7 @@
 //! `Refused`. See `docs/platforms/bluesky.md`.
 
 mod image;
+mod inbox;
 mod publish;
 mod record;
 pub mod tid;
@@ -25,7 +26,7 @@ mod live_tests;
 mod tests;
 
 use crate::connector::{
-    AccountInfo, Capabilities, ChannelCtx, ConnectFlow, Connector, Field, Idempotency,
+    AccountInfo, Capabilities, ChannelCtx, ConnectFlow, Connector, Field, Idempotency, InboxPage,
     OutgoingPost, PlatformInfo, ProfileStats, PublishError, Published, Refreshed,
 };
 use crate::http;
@@ -34,6 +35,7 @@ use herald_domain::{Platform, Secret};
 use reqwest::Url;
 use xrpc::{Failure, Pds, Session};
 
+pub use inbox::{INBOX_PAGE, SCAN_RECORDS};
 pub use record::POST_COLLECTION;
 pub use tid::rkey_for;
 
@@ -42,7 +44,7 @@ pub const ID: &str = "bluesky";
 /// The PDS used when `settings.service` is empty.
 pub const DEFAULT_SERVICE: &str = "https://bsky.social";
 
-static FIELDS: [Field; 3] = [
+static FIELDS: [Field; 4] = [
     Field {
         key: "handle",
         secret: false,
@@ -58,6 +60,12 @@ static FIELDS: [Field; 3] = [
         secret: false,
         required: false,
     },
+    // `appview` (the default) or `pds`: where the inbox comes from (see `inbox`).
+    Field {
+        key: "inbox_source",
+        secret: false,
+        required: false,
+    },
 ];
 
 static INFO: PlatformInfo = PlatformInfo {
@@ -68,8 +76,8 @@ static INFO: PlatformInfo = PlatformInfo {
         publish: true,
         delete: true,
         reconcile: true,
-        fetch_inbox: false,
-        reply: false,
+        fetch_inbox: true,
+        reply: true,
         fetch_metrics: false,
         fetch_profile: true,
         fetch_public_profile: false,
@@ -211,7 +219,7 @@ impl Connector for BlueskyConnector {
         ch: &ChannelCtx,
         post: &OutgoingPost,
     ) -> Result<Published, PublishError> {
-        publish::publish(&self.pds(ch)?, ch, post).await
+        publish::publish(&self.pds(ch)?, ch, post, None).await
     }
 
     /// Reads the delivery's rkey back: there means published, `RecordNotFound` means not.
@@ -275,5 +283,35 @@ impl Connector for BlueskyConnector {
             following: count("followsCount"),
             posts: count("postsCount"),
         })
+    }
+
+    /// Replies and mentions, from the AppView's notifications or a scan of the PDS; see
+    /// the `inbox` module.
+    async fn fetch_inbox(
+        &self,
+        ch: &ChannelCtx,
+        cursor: Option<&str>,
+    ) -> Result<InboxPage, PublishError> {
+        self.inbox(ch, cursor).await
+    }
+
+    /// A post with `reply: {root, parent}` under the delivery's derived rkey.
+    async fn reply(
+        &self,
+        ch: &ChannelCtx,
+        to_remote_id: &str,
+        reply: &OutgoingPost,
+    ) -> Result<Published, PublishError> {
+        self.send_reply(ch, to_remote_id, reply).await
+    }
+
+    /// What is under the reply's derived rkey: the same lookup as `reconcile`.
+    async fn reconcile_reply(
+        &self,
+        ch: &ChannelCtx,
+        _to_remote_id: &str,
+        reply: &OutgoingPost,
+    ) -> Result<Option<Published>, PublishError> {
+        self.reconcile(ch, reply).await
     }
 }

@@ -28,10 +28,12 @@ pub enum Lookup {
     Taken,
 }
 
+/// Posts `post`, as a reply when `reply` holds the `{root, parent}` strong refs.
 pub async fn publish(
     pds: &Pds,
     ch: &ChannelCtx,
     post: &OutgoingPost,
+    reply: Option<&serde_json::Value>,
 ) -> Result<Published, PublishError> {
     let text = record::post_text(&post.text, post.link.as_deref());
     check_rules(&text, &post.media)?;
@@ -50,12 +52,15 @@ pub async fn publish(
     let dids = resolve_mentions(pds, &facets).await?;
     let images = upload_images(pds, token, &post.media).await?;
     let created_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-    let record = record::post_record(
+    let mut record = record::post_record(
         &text,
         &created_at,
         record::facets_json(&facets, &dids),
         &images,
     );
+    if let Some(reply) = reply {
+        record["reply"] = reply.clone();
+    }
     match pds
         .create_record(token, did, POST_COLLECTION, &rkey, &record)
         .await

@@ -52,6 +52,8 @@ pub struct Created {
 #[derive(Debug, Deserialize)]
 pub struct Record {
     pub uri: String,
+    #[serde(default)]
+    pub cid: Option<String>,
     pub value: Value,
 }
 
@@ -182,6 +184,21 @@ impl Pds {
                           "record": record}),
             );
         let response = call(request, ServerErrors::MaybeProcessed).await?;
+        Ok(http::read_json(response).await?)
+    }
+
+    /// Any XRPC query (a GET), with the session's token when given, read as JSON.
+    pub async fn query(
+        &self,
+        access_jwt: Option<&str>,
+        nsid: &str,
+        query: &[(&str, &str)],
+    ) -> Result<Value, Failure> {
+        let mut request = self.client.get(self.url(nsid)?).query(query);
+        if let Some(token) = access_jwt {
+            request = request.bearer_auth(token);
+        }
+        let response = call(request, ServerErrors::NotProcessed).await?;
         Ok(http::read_json(response).await?)
     }
 

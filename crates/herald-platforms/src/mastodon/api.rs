@@ -78,6 +78,9 @@ pub(super) fn parse_limits(value: serde_json::Value) -> InstanceLimits {
 #[derive(Debug, Clone, Deserialize)]
 pub struct Account {
     pub id: String,
+    /// The account's public profile page.
+    #[serde(default)]
+    pub url: Option<String>,
     #[serde(default)]
     pub username: String,
     #[serde(default)]

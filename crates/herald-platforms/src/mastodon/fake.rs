@@ -27,6 +27,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 use tokio::net::TcpListener;
 
+mod inbox;
 mod media;
 
 /// The token the fake accepts.
@@ -85,6 +86,10 @@ pub enum Fault {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FakeStatus {
     pub id: String,
+    /// [`ACCOUNT_ID`] for the channel's own statuses.
+    pub account_id: String,
+    pub in_reply_to_id: Option<String>,
+    pub in_reply_to_account_id: Option<String>,
     pub text: String,
     pub media_ids: Vec<String>,
     pub visibility: String,
@@ -119,6 +124,8 @@ struct FakeState {
     by_key: HashMap<String, String>,
     faults: VecDeque<Fault>,
     next_id: u64,
+    notifications: Vec<inbox::FakeNotification>,
+    next_notification: u64,
     keys_seen: Vec<Option<String>>,
 }
 
@@ -164,6 +171,7 @@ impl MastodonFake {
             status_posts: AtomicU64::new(0),
             state: Mutex::new(FakeState {
                 next_id: 110_000_000_000_000_001,
+                next_notification: 1,
                 ..FakeState::default()
             }),
         });
@@ -180,6 +188,8 @@ impl MastodonFake {
                 get(get_status).delete(delete_status),
             )
             .route("/api/v1/statuses/{id}/source", get(status_source))
+            .route("/api/v1/statuses/{id}/context", get(inbox::context))
+            .route("/api/v1/notifications", get(inbox::notifications))
             .route("/api/v2/media", post(media::upload))
             .route("/api/v1/media/{id}", get(media::get))
             .with_state(shared.clone());
@@ -246,6 +256,9 @@ impl MastodonFake {
             - chrono::Duration::from_std(age).unwrap_or_else(|_| chrono::Duration::zero());
         state.statuses.push(FakeStatus {
             id: id.clone(),
+            account_id: ACCOUNT_ID.to_string(),
+            in_reply_to_id: None,
+            in_reply_to_account_id: None,
             text: text.to_string(),
             media_ids: Vec::new(),
             visibility: "public".into(),
@@ -295,7 +308,15 @@ fn render(text: &str) -> String {
 }
 
 fn status_json(shared: &Shared, s: &FakeStatus) -> Value {
+    let account = if s.account_id == ACCOUNT_ID {
+        json!({"id": ACCOUNT_ID, "acct": "fake", "username": "fake",
+               "display_name": "Fake Account", "url": format!("{}/@fake", shared.base_url)})
+    } else {
+        inbox::other_account(shared, &s.account_id)
+    };
     json!({
+        "in_reply_to_id": s.in_reply_to_id,
+        "in_reply_to_account_id": s.in_reply_to_account_id,
         "id": s.id,
         "created_at": s.created_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
         "visibility": s.visibility,
@@ -306,7 +327,7 @@ fn status_json(shared: &Shared, s: &FakeStatus) -> Value {
         "reblogs_count": s.reblogs,
         "favourites_count": s.favourites,
         "media_attachments": s.media_ids.iter().map(|id| json!({"id": id})).collect::<Vec<_>>(),
-        "account": {"id": ACCOUNT_ID, "acct": "fake"},
+        "account": account,
     })
 }
 
@@ -438,12 +459,24 @@ fn store(shared: &Shared, key: Option<String>, form: &[(String, String)]) -> Res
             Some(_) => {}
         }
     }
+    let in_reply_to = field("in_reply_to_id").filter(|r| !r.trim().is_empty());
+    if let Some(r) = &in_reply_to {
+        if !state.statuses.iter().any(|s| &s.id == r) {
+            return error(StatusCode::NOT_FOUND, "Record not found");
+        }
+    }
     let id = next_id(&mut state);
     if let Some(k) = &key {
         state.by_key.insert(k.clone(), id.clone());
     }
     let status = FakeStatus {
         id,
+        account_id: ACCOUNT_ID.to_string(),
+        in_reply_to_account_id: in_reply_to
+            .as_ref()
+            .and_then(|r| state.statuses.iter().find(|s| &s.id == r))
+            .map(|s| s.account_id.clone()),
+        in_reply_to_id: in_reply_to,
         text,
         media_ids,
         visibility,
@@ -479,6 +512,7 @@ async fn account_statuses(
     let listed: Vec<Value> = state
         .statuses
         .iter()
+        .filter(|s| s.account_id == ACCOUNT_ID)
         .rev()
         .take(limit)
         .map(|s| status_json(&shared, s))

@@ -17,7 +17,7 @@
 //! "cannot tell" rather than "not there" when that comparison fails.
 
 use crate::connector::{
-    AccountInfo, Capabilities, ChannelCtx, ConnectFlow, Connector, Field, Idempotency,
+    AccountInfo, Capabilities, ChannelCtx, ConnectFlow, Connector, Field, Idempotency, InboxPage,
     OutgoingPost, PlatformInfo, PostMetrics, ProfileStats, PublishError, Published,
 };
 use crate::http::{self, ServerErrors};
@@ -30,6 +30,7 @@ mod api;
 #[cfg(any(test, feature = "fakes"))]
 pub mod fake;
 mod html;
+mod inbox;
 #[cfg(test)]
 mod mock_tests;
 mod publish;
@@ -37,6 +38,7 @@ mod publish;
 mod tests;
 
 pub use api::{Account, InstanceLimits};
+pub use inbox::INBOX_LIMIT;
 
 /// The stable id of the Mastodon connector.
 pub const ID: &str = "mastodon";
@@ -66,8 +68,8 @@ static INFO: PlatformInfo = PlatformInfo {
         publish: true,
         delete: true,
         reconcile: true,
-        fetch_inbox: false,
-        reply: false,
+        fetch_inbox: true,
+        reply: true,
         fetch_metrics: true,
         fetch_profile: true,
         fetch_public_profile: false,
@@ -332,5 +334,24 @@ impl Connector for MastodonConnector {
             comments: status.replies_count,
             ..PostMetrics::default()
         })
+    }
+
+    /// Mentions and replies from the notifications; see the `inbox` module.
+    async fn fetch_inbox(
+        &self,
+        ch: &ChannelCtx,
+        cursor: Option<&str>,
+    ) -> Result<InboxPage, PublishError> {
+        self.inbox(ch, cursor).await
+    }
+
+    /// A status with `in_reply_to_id` and the delivery's `Idempotency-Key`.
+    async fn reply(
+        &self,
+        ch: &ChannelCtx,
+        to_remote_id: &str,
+        reply: &OutgoingPost,
+    ) -> Result<Published, PublishError> {
+        self.send_reply(ch, to_remote_id, reply).await
     }
 }

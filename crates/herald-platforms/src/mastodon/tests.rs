@@ -510,3 +510,6 @@ fn limits_default_where_the_instance_is_silent() {
     let fork = json!({"max_toot_chars": 5000});
     assert_eq!(api::parse_limits(fork).max_characters, 5000);
 }
+
+#[path = "tests/inbox.rs"]
+mod inbox_tests;

@@ -26,7 +26,10 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::net::TcpListener;
 
+mod discussions;
 mod uploads;
+
+pub use discussions::FakeComment;
 
 /// The app's public key the fake accepts.
 pub const APPLICATION_KEY: &str = "CBAFAKEAPPKEY";
@@ -87,6 +90,8 @@ struct FakeState {
     /// Photo tokens this fake's upload URL handed out.
     photo_tokens: HashSet<String>,
     next_id: u64,
+    comments: Vec<FakeComment>,
+    comment_clock: i64,
 }
 
 impl Shared {
@@ -140,6 +145,8 @@ impl FakeOk {
                 uploads: HashMap::new(),
                 photo_tokens: HashSet::new(),
                 next_id: 1,
+                comments: Vec::new(),
+                comment_clock: 0,
             }),
         });
         let router = Router::new()
@@ -362,6 +369,8 @@ async fn fb_do(
         "photosV2.getUploadUrl" => uploads::upload_url(&shared, &params),
         "mediatopic.post" => mediatopic_post(&shared, &params).await,
         "mediatopic.getTopics" => list_topics(&shared, &params),
+        "discussions.getComments" => discussions::get_comments(&shared, &params),
+        "discussions.comment" => discussions::comment(&shared, &params),
         "mediatopic.getByIds" => {
             let wanted: Vec<&str> = get("topic_ids").split(',').map(str::trim).collect();
             let state = shared.lock();

@@ -12,6 +12,7 @@
 //! `not_before_ms - 5 s`.
 
 pub mod api;
+mod inbox;
 pub mod upload;
 
 #[cfg(any(test, feature = "fakes"))]
@@ -20,7 +21,7 @@ pub mod fake;
 mod tests;
 
 use crate::connector::{
-    AccountInfo, Capabilities, ChannelCtx, ConnectFlow, Connector, Field, Idempotency,
+    AccountInfo, Capabilities, ChannelCtx, ConnectFlow, Connector, Field, Idempotency, InboxPage,
     OutgoingPost, PlatformInfo, PostMetrics, ProfileStats, PublishError, Published,
 };
 use crate::http;
@@ -31,6 +32,7 @@ use serde_json::{json, Value};
 
 /// The stable id of the OK connector.
 pub const ID: &str = "ok";
+pub use inbox::{INBOX_PAGE, INBOX_TOPICS};
 /// Topics asked for per page when reconciling.
 pub const RECONCILE_PAGE: usize = 50;
 /// Pages read at most when reconciling.
@@ -69,8 +71,8 @@ static INFO: PlatformInfo = PlatformInfo {
         publish: true,
         delete: true,
         reconcile: true,
-        fetch_inbox: false,
-        reply: false,
+        fetch_inbox: true,
+        reply: true,
         fetch_metrics: true,
         fetch_profile: true,
         fetch_public_profile: false,
@@ -425,5 +427,34 @@ impl Connector for OkConnector {
             views: None,
             reach: None,
         })
+    }
+
+    /// Comments on the newest topics; see the `inbox` module.
+    async fn fetch_inbox(
+        &self,
+        ch: &ChannelCtx,
+        cursor: Option<&str>,
+    ) -> Result<InboxPage, PublishError> {
+        self.inbox(ch, cursor).await
+    }
+
+    /// `discussions.comment` as the group; no key, so an unknown outcome is reconciled.
+    async fn reply(
+        &self,
+        ch: &ChannelCtx,
+        to_remote_id: &str,
+        reply: &OutgoingPost,
+    ) -> Result<Published, PublishError> {
+        self.send_reply(ch, to_remote_id, reply).await
+    }
+
+    /// The group's comment with the reply's text in the topic, since the first attempt.
+    async fn reconcile_reply(
+        &self,
+        ch: &ChannelCtx,
+        to_remote_id: &str,
+        reply: &OutgoingPost,
+    ) -> Result<Option<Published>, PublishError> {
+        self.find_reply(ch, to_remote_id, reply).await
     }
 }

@@ -435,3 +435,6 @@ fn info_and_idempotency() {
     assert_eq!(c.info().rules, Platform::Ok);
     assert_eq!(c.info().idempotency, Idempotency::None);
 }
+
+#[path = "tests/inbox.rs"]
+mod inbox_tests;

@@ -13,8 +13,11 @@
 //! `sendPhoto`, `sendVideo`, `sendMediaGroup`), including the 429 with `parameters.retry_after`
 //! that Telegram's flood control answers.
 
+mod discussion;
 mod form;
 pub mod html;
+
+pub use discussion::{GroupMessage, DISCUSSION_ID, DISCUSSION_TITLE};
 
 use crate::connector::ChannelCtx;
 use axum::body::Bytes;
@@ -94,6 +97,11 @@ struct FakeState {
     faults: VecDeque<Fault>,
     next_id: i64,
     next_group: u64,
+    linked: bool,
+    group: Vec<GroupMessage>,
+    next_group_message: i64,
+    updates: Vec<Value>,
+    next_update: i64,
 }
 
 impl Shared {
@@ -144,6 +152,11 @@ impl FakeTelegram {
                 faults: VecDeque::new(),
                 next_id: 100,
                 next_group: 1,
+                linked: true,
+                group: Vec::new(),
+                next_group_message: 500,
+                updates: Vec::new(),
+                next_update: 900_000_001,
             }),
         });
         let router = Router::new()
@@ -309,8 +322,13 @@ fn read_method(shared: &Shared, method: &str, params: &Params) -> Answer {
         })),
         "getchat" => {
             resolve(params)?;
-            Ok(chat_json())
+            let mut chat = chat_json();
+            if shared.lock().linked {
+                chat["linked_chat_id"] = json!(DISCUSSION_ID);
+            }
+            Ok(chat)
         }
+        "getupdates" => discussion::get_updates(&mut shared.lock(), params),
         "getchatmembercount" => {
             resolve(params)?;
             Ok(json!(shared.member_count))
@@ -400,6 +418,9 @@ fn caption(raw: Option<&str>, parse_mode: Option<&str>) -> Result<String, (u16, 
 type Item = (&'static str, String, usize);
 
 fn send(shared: &Shared, method: &str, params: &Params) -> Answer {
+    if method == "sendmessage" && params.get("chat_id") == Some(&DISCUSSION_ID.to_string()) {
+        return discussion::send_to_group(&mut shared.lock(), params);
+    }
     resolve(params)?;
     check_rights(shared.lock().rights)?;
     let items: Vec<Item> = match method {
@@ -458,6 +479,7 @@ fn send(shared: &Shared, method: &str, params: &Params) -> Answer {
         if let Some(group) = &group {
             message["media_group_id"] = json!(group);
         }
+        discussion::copy_channel_post(&mut state, message_id, &text);
         state.messages.push(FakeMessage {
             message_id,
             kind,

@@ -22,11 +22,12 @@
 pub mod api;
 #[cfg(any(test, feature = "fakes"))]
 pub mod fake;
+pub mod inbox;
 #[cfg(test)]
 mod tests;
 
 use crate::connector::{
-    AccountInfo, Capabilities, ChannelCtx, ConnectFlow, Connector, Field, Idempotency,
+    AccountInfo, Capabilities, ChannelCtx, ConnectFlow, Connector, Field, Idempotency, InboxPage,
     OutgoingMedia, OutgoingPost, PlatformInfo, ProfileStats, PublishError, Published,
 };
 use api::{BotToken, Call, Multipart};
@@ -67,8 +68,8 @@ static INFO: PlatformInfo = PlatformInfo {
         publish: true,
         delete: true,
         reconcile: false,
-        fetch_inbox: false,
-        reply: false,
+        fetch_inbox: true,
+        reply: true,
         fetch_metrics: false,
         fetch_profile: true,
         fetch_public_profile: false,
@@ -98,7 +99,7 @@ struct User {
 }
 
 /// `Chat` / `ChatFullInfo` (only what is used).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 struct Chat {
     id: i64,
     #[serde(rename = "type")]
@@ -534,5 +535,24 @@ impl Connector for TelegramConnector {
             followers: Some(count),
             ..ProfileStats::default()
         })
+    }
+
+    /// Comments from the linked discussion group, through `getUpdates`; see the `inbox` module.
+    async fn fetch_inbox(
+        &self,
+        ch: &ChannelCtx,
+        cursor: Option<&str>,
+    ) -> Result<InboxPage, PublishError> {
+        self.inbox(ch, cursor).await
+    }
+
+    /// `sendMessage` into the discussion group with `reply_parameters`.
+    async fn reply(
+        &self,
+        ch: &ChannelCtx,
+        to_remote_id: &str,
+        reply: &OutgoingPost,
+    ) -> Result<Published, PublishError> {
+        self.send_reply(ch, to_remote_id, reply).await
     }
 }

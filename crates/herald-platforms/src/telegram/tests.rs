@@ -469,3 +469,6 @@ fn the_multipart_body_round_trips_through_the_fakes_reader() {
 fn fake_form_parse(content_type: &str, body: &[u8]) -> (Option<String>, Vec<u8>) {
     super::fake::form_for_tests(content_type, body)
 }
+
+#[path = "tests/inbox.rs"]
+mod inbox_tests;

@@ -12,6 +12,7 @@
 //! within [`VkFakeOptions::guid_window`] answers the post it already made. Queued [`Fault`]s
 //! apply to the next calls of a method, in order. [`VkFake::start`] panics if it cannot bind.
 
+mod comments;
 mod photos;
 mod wall;
 
@@ -109,6 +110,24 @@ pub struct FakePost {
     pub counters: Counters,
 }
 
+/// A comment under a post on the fake wall.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FakeComment {
+    pub id: u64,
+    /// The wall's owner (`-group_id`).
+    pub owner_id: i64,
+    pub post_id: u64,
+    /// A member's positive id, or `-group_id` for the community.
+    pub from_id: i64,
+    pub text: String,
+    pub reply_to_comment: Option<u64>,
+    /// The thread's top comment, for a reply in a thread.
+    pub thread: Option<u64>,
+    /// Unix seconds.
+    pub date: i64,
+    pub deleted: bool,
+}
+
 /// A photo saved with `photos.saveWallPhoto`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FakePhoto {
@@ -147,6 +166,8 @@ struct FakeState {
     uploads: HashMap<String, Upload>,
     next_upload: u64,
     photos: Vec<FakePhoto>,
+    comments: Vec<FakeComment>,
+    comment_guids: HashMap<String, (u64, Instant)>,
     faults: HashMap<String, VecDeque<Fault>>,
     calls: Vec<String>,
     uploads_with_token: u64,
@@ -330,6 +351,49 @@ impl VkFake {
         let date = now_secs() - i64::try_from(age.as_secs()).unwrap_or(i64::MAX);
         let mut state = self.shared.lock();
         store_post(&mut state, from_id, text, Vec::new(), None, date)
+    }
+
+    /// A member's (or, with a negative `from_id`, the community's) comment under `post_id`,
+    /// answering comment `reply_to` when given; answers its id.
+    pub fn add_comment(
+        &self,
+        post_id: u64,
+        from_id: i64,
+        text: &str,
+        reply_to: Option<u64>,
+    ) -> u64 {
+        let mut state = self.shared.lock();
+        let thread = reply_to.map(|r| {
+            state
+                .comments
+                .iter()
+                .find(|c| c.id == r)
+                .and_then(|c| c.thread)
+                .unwrap_or(r)
+        });
+        comments::store_comment(
+            &mut state,
+            self.shared.owner(),
+            from_id,
+            post_id,
+            text,
+            reply_to,
+            thread,
+        )
+    }
+
+    /// The comments on the wall, oldest first.
+    pub fn comments(&self) -> Vec<FakeComment> {
+        self.shared.lock().comments.clone()
+    }
+
+    /// Marks a comment deleted: listings leave it out.
+    pub fn delete_comment(&self, id: u64) {
+        for c in &mut self.shared.lock().comments {
+            if c.id == id {
+                c.deleted = true;
+            }
+        }
     }
 
     /// Pins a post (and unpins the others): it comes first in `wall.get`.
@@ -523,6 +587,9 @@ fn answer(
         "wall.delete" => wall::wall_delete(shared, state, params),
         "photos.getWallUploadServer" => photos::get_wall_upload_server(shared, state, params),
         "photos.saveWallPhoto" => photos::save_wall_photo(shared, state, params),
+        "wall.getComments" => comments::get_comments(shared, state, params),
+        "wall.getComment" => comments::get_comment(shared, state, params),
+        "wall.createComment" => comments::create_comment(shared, state, params),
         _ => Err((3, String::new())),
     }
 }

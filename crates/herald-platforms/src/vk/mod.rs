@@ -31,15 +31,18 @@
 //! its URL `https://vk.com/wall-GROUP_POST`.
 
 mod api;
+pub mod callback;
 #[cfg(any(test, feature = "fakes"))]
 pub mod fake;
+mod inbox;
 #[cfg(test)]
 mod tests;
 
 pub use api::{API_VERSION, DEFAULT_API_BASE, FLOOD_CONTROL_WAIT, TOO_MANY_REQUESTS_WAIT};
+pub use inbox::{INBOX_PAGE, INBOX_POSTS};
 
 use crate::connector::{
-    AccountInfo, Capabilities, ChannelCtx, ConnectFlow, Connector, Field, Idempotency,
+    AccountInfo, Capabilities, ChannelCtx, ConnectFlow, Connector, Field, Idempotency, InboxPage,
     OutgoingPost, PlatformInfo, PostMetrics, ProfileStats, PublishError, Published,
 };
 use crate::http;
@@ -63,7 +66,7 @@ pub const RECONCILE_SLACK_MS: i64 = 5_000;
 /// guid about an hour; ten minutes less leaves room for clocks and slow attempts.
 pub const GUID_TRUST: Duration = Duration::from_secs(50 * 60);
 
-static FIELDS: [Field; 2] = [
+static FIELDS: [Field; 4] = [
     Field {
         key: "group_id",
         secret: false,
@@ -73,6 +76,17 @@ static FIELDS: [Field; 2] = [
         key: "access_token",
         secret: true,
         required: true,
+    },
+    // The Callback API's codes, for pushed comments (see `callback`); polling needs neither.
+    Field {
+        key: "callback_confirmation",
+        secret: false,
+        required: false,
+    },
+    Field {
+        key: "callback_secret",
+        secret: true,
+        required: false,
     },
 ];
 
@@ -84,8 +98,8 @@ static INFO: PlatformInfo = PlatformInfo {
         publish: true,
         delete: true,
         reconcile: true,
-        fetch_inbox: false,
-        reply: false,
+        fetch_inbox: true,
+        reply: true,
         fetch_metrics: true,
         fetch_profile: true,
         fetch_public_profile: false,
@@ -535,5 +549,37 @@ impl Connector for VkConnector {
             views: count(&item.views),
             reach: None,
         })
+    }
+
+    /// Comments on the newest posts; see the `inbox` module.
+    async fn fetch_inbox(
+        &self,
+        ch: &ChannelCtx,
+        cursor: Option<&str>,
+    ) -> Result<InboxPage, PublishError> {
+        self.inbox(ch, cursor).await
+    }
+
+    /// `wall.createComment` with the delivery's key as `guid`; see the `inbox` module.
+    async fn reply(
+        &self,
+        ch: &ChannelCtx,
+        to_remote_id: &str,
+        reply: &OutgoingPost,
+    ) -> Result<Published, PublishError> {
+        self.send_reply(ch, to_remote_id, reply).await
+    }
+
+    /// The community's comment with the reply's text in the thread, made since the first
+    /// attempt.
+    async fn reconcile_reply(
+        &self,
+        ch: &ChannelCtx,
+        to_remote_id: &str,
+        reply: &OutgoingPost,
+    ) -> Result<Option<Published>, PublishError> {
+        let cfg = config(ch).map_err(could_not_tell)?;
+        let target = inbox::parse_target(to_remote_id, cfg.group)?;
+        self.find_reply(&cfg, target, reply).await
     }
 }

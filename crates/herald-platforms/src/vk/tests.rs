@@ -89,7 +89,7 @@ fn info_is_vk_native_and_paste() {
     let caps = info.capabilities;
     assert!(caps.publish && caps.delete && caps.reconcile);
     assert!(caps.fetch_profile && caps.fetch_metrics);
-    assert!(!caps.fetch_inbox && !caps.reply && !caps.fetch_public_profile);
+    assert!(caps.fetch_inbox && caps.reply && !caps.fetch_public_profile);
     let keys: Vec<(&str, bool, bool)> = info
         .fields
         .iter()
@@ -97,7 +97,12 @@ fn info_is_vk_native_and_paste() {
         .collect();
     assert_eq!(
         keys,
-        [("group_id", false, true), ("access_token", true, true)]
+        [
+            ("group_id", false, true),
+            ("access_token", true, true),
+            ("callback_confirmation", false, false),
+            ("callback_secret", true, false),
+        ]
     );
     let ch = channel_with(json!({"group_id": 1}), "t");
     assert_eq!(c.idempotency(&ch), Idempotency::Native);
@@ -487,5 +492,7 @@ async fn a_wrong_or_missing_token_is_unauthorized_and_never_shown() {
     assert!(fake.posts().is_empty());
 }
 
+mod callback;
 mod fake;
+mod inbox;
 mod wall;

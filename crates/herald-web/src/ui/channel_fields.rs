@@ -12,7 +12,7 @@ use herald_platforms::PlatformInfo;
 use serde_json::{Map, Value};
 
 /// How one known key is shown: `(platform, key, input type, label key, help key)`.
-const KNOWN: [(&str, &str, &str, &str, &str); 16] = [
+const KNOWN: [(&str, &str, &str, &str, &str); 25] = [
     (
         "webhook",
         "url",
@@ -125,6 +125,69 @@ const KNOWN: [(&str, &str, &str, &str, &str); 16] = [
         "channels.field.bluesky.service",
         "channels.field.bluesky.service_help",
     ),
+    (
+        "vk",
+        "callback_confirmation",
+        "text",
+        "channels.field.vk.callback_confirmation",
+        "channels.field.vk.callback_confirmation_help",
+    ),
+    (
+        "vk",
+        "callback_secret",
+        "password",
+        "channels.field.vk.callback_secret",
+        "channels.field.vk.callback_secret_help",
+    ),
+    (
+        "gbp",
+        "account_id",
+        "text",
+        "channels.field.gbp.account_id",
+        "channels.field.gbp.account_id_help",
+    ),
+    (
+        "gbp",
+        "location_id",
+        "text",
+        "channels.field.gbp.location_id",
+        "channels.field.gbp.location_id_help",
+    ),
+    (
+        "gbp",
+        "access_token",
+        "password",
+        "channels.field.gbp.access_token",
+        "channels.field.gbp.access_token_help",
+    ),
+    (
+        "trustpilot",
+        "business_unit_id",
+        "text",
+        "channels.field.trustpilot.business_unit_id",
+        "channels.field.trustpilot.business_unit_id_help",
+    ),
+    (
+        "trustpilot",
+        "business_user_id",
+        "text",
+        "channels.field.trustpilot.business_user_id",
+        "channels.field.trustpilot.business_user_id_help",
+    ),
+    (
+        "trustpilot",
+        "access_token",
+        "password",
+        "channels.field.trustpilot.access_token",
+        "channels.field.trustpilot.access_token_help",
+    ),
+    (
+        "bluesky",
+        "inbox_source",
+        "text",
+        "channels.field.bluesky.inbox_source",
+        "channels.field.bluesky.inbox_source_help",
+    ),
 ];
 
 /// The message key of a platform's help text: what it is and where its credentials come from.
@@ -137,6 +200,8 @@ pub fn platform_help(platform: &str) -> &'static str {
         "telegram" => "channels.platform.telegram",
         "mastodon" => "channels.platform.mastodon",
         "bluesky" => "channels.platform.bluesky",
+        "gbp" => "channels.platform.gbp",
+        "trustpilot" => "channels.platform.trustpilot",
         _ => "channels.platform.other",
     }
 }
@@ -310,6 +375,27 @@ mod tests {
             .unwrap()
             .info()
             .clone()
+    }
+
+    #[test]
+    fn every_listed_connector_field_has_a_label_and_help() {
+        let registry = herald_platforms::Registry::new(std::time::Duration::from_secs(5));
+        for info in registry.list() {
+            assert_ne!(
+                platform_help(info.id),
+                "channels.platform.other",
+                "{}",
+                info.id
+            );
+            for f in info.fields {
+                assert!(
+                    KNOWN.iter().any(|(p, k, ..)| *p == info.id && *k == f.key),
+                    "{}.{} has no label",
+                    info.id,
+                    f.key
+                );
+            }
+        }
     }
 
     #[test]
