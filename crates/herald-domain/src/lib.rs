@@ -16,6 +16,7 @@ pub mod role;
 pub mod secret;
 pub mod text;
 pub mod values;
+pub mod workflow;
 
 pub use account::{ApiToken, AuditEntry, Invitation, InvitationState, Member, User, Workspace};
 pub use error::DomainError;
