@@ -15,12 +15,16 @@ mod postgres;
 mod sqlite;
 mod time;
 mod traits;
+mod workflow;
 
 pub use crypto::SecretKey;
 pub use error::{Result, StoreError};
 pub use traits::{
     Accounts, Backend, ClaimedDelivery, Deliveries, MediaRecord, NewChannel, NewUser, NotSent,
     Outcome, PostDraft, Publishing, SendJob, SessionRecord, Store, System, Workspaces,
+};
+pub use workflow::{
+    Comment, HistoryEntry, NewShareLink, PostWorkflow, ShareLink, Workflow, WorkflowChange,
 };
 
 use std::sync::Arc;

@@ -24,7 +24,8 @@ pub(crate) async fn open(url: &str) -> Result<SqlStore<Postgres>> {
 accounts_impl!(Postgres);
 workspaces_impl!(Postgres);
 publishing_impl!(Postgres, true);
-deliveries_impl!(Postgres, " FOR UPDATE OF d SKIP LOCKED");
+deliveries_impl!(Postgres, " FOR UPDATE OF d SKIP LOCKED", true);
+workflow_impl!(Postgres, true);
 
 #[async_trait]
 impl crate::System for SqlStore<Postgres> {

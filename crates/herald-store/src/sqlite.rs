@@ -30,7 +30,8 @@ pub(crate) async fn open(url: &str) -> Result<SqlStore<Sqlite>> {
 accounts_impl!(Sqlite);
 workspaces_impl!(Sqlite);
 publishing_impl!(Sqlite, false);
-deliveries_impl!(Sqlite, "");
+deliveries_impl!(Sqlite, "", false);
+workflow_impl!(Sqlite, false);
 
 #[async_trait]
 impl crate::System for SqlStore<Sqlite> {

@@ -464,6 +464,9 @@ pub enum NotSent {
     LostFence,
     /// The post was deleted: the delivery was cancelled.
     PostDeleted,
+    /// The workspace requires approval and the post is not approved: the delivery went back
+    /// to `scheduled` (its attempt not counted) and is not claimed again until approval.
+    AwaitingApproval,
 }
 
 /// The engine's side: claiming due deliveries with a lease, fencing, completing.
@@ -523,5 +526,8 @@ pub trait Deliveries: Send + Sync {
 }
 
 /// Everything Herald stores.
-pub trait Store: System + Accounts + Workspaces + Publishing + Deliveries {}
-impl<T: System + Accounts + Workspaces + Publishing + Deliveries> Store for T {}
+pub trait Store:
+    System + Accounts + Workspaces + Publishing + Deliveries + crate::Workflow
+{
+}
+impl<T: System + Accounts + Workspaces + Publishing + Deliveries + crate::Workflow> Store for T {}

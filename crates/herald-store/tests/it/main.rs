@@ -6,3 +6,4 @@
 mod backends;
 mod publishing;
 mod story;
+mod workflow;
