@@ -15,6 +15,7 @@ pub mod ops;
 pub mod publishing;
 pub mod state;
 pub mod ui;
+pub mod workflow;
 
 pub use state::{AppState, WebConfig};
 

@@ -14,6 +14,7 @@ mod members;
 mod platforms;
 mod posts;
 mod users;
+mod workflow;
 mod workspaces;
 
 pub use access::WorkspaceAccess;
@@ -83,6 +84,14 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(posts::get_one, posts::update, posts::delete))
         .routes(routes!(posts::deliveries))
         .routes(routes!(posts::retry))
+        .routes(routes!(workflow::get_settings, workflow::set_settings))
+        .routes(routes!(workflow::get_workflow))
+        .routes(routes!(workflow::submit))
+        .routes(routes!(workflow::approve))
+        .routes(routes!(workflow::request_changes))
+        .routes(routes!(workflow::comments, workflow::add_comment))
+        .routes(routes!(workflow::list_links, workflow::create_link))
+        .routes(routes!(workflow::revoke_link))
         .merge(
             OpenApiRouter::new()
                 .routes(routes!(media::list, media::upload))

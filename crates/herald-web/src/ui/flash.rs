@@ -17,7 +17,12 @@ use serde::Deserialize;
 use std::borrow::Cow;
 
 /// The words a redirect may carry in `?done=`; each has a `done.<word>` message.
-pub const DONE: [&str; 21] = [
+pub const DONE: [&str; 26] = [
+    "submitted",
+    "approved",
+    "changes_requested",
+    "commented",
+    "approval_saved",
     "created",
     "saved",
     "deleted",
@@ -42,7 +47,12 @@ pub const DONE: [&str; 21] = [
 ];
 
 /// The words a redirect may carry in `?problem=`; each has a `problem.<word>` message.
-pub const PROBLEMS: [&str; 5] = [
+pub const PROBLEMS: [&str; 10] = [
+    "workflow_refused",
+    "workflow_invalid",
+    "not_your_level",
+    "comment_empty",
+    "approval_invalid",
     "last_owner",
     "gone",
     "not_pending",

@@ -260,11 +260,19 @@ struct SettingsPage {
     language: &'static str,
     can_delete: bool,
     errors: Errors,
+    approval: super::review::ApprovalForm,
 }
 
-fn settings_page(cx: &WsCtx, flash: &Flash, form: WsForm, errors: Errors) -> SettingsPage {
+fn settings_page(
+    cx: &WsCtx,
+    flash: &Flash,
+    form: WsForm,
+    errors: Errors,
+    approval: super::review::ApprovalForm,
+) -> SettingsPage {
     let tr = cx.tr();
     SettingsPage {
+        approval,
         page: cx.page(flash),
         nav: cx.nav("settings"),
         form,
@@ -286,7 +294,7 @@ pub async fn settings(
     let tr = cx.tr();
     let w = &cx.ws;
     let form = WsForm::new(tr, w.name.as_str(), w.timezone.name(), w.language, false);
-    let page = settings_page(&cx, &flash, form, Errors::default());
+    let page = settings_page(&cx, &flash, form, Errors::default(), super::review::approval_form(&state, &cx).await?);
     Ok(render(tr, &page)?.into_response())
 }
 
@@ -311,7 +319,7 @@ pub async fn save_settings(
             Ok(flash::done(&cx.path("/settings"), "saved"))
         }
         Err(errors) => {
-            let page = settings_page(&cx, &Flash::default(), f.form(tr, false), errors);
+            let page = settings_page(&cx, &Flash::default(), f.form(tr, false), errors, super::review::approval_form(&state, &cx).await?);
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(tr, &page)?).into_response())
         }
     }
@@ -341,7 +349,7 @@ pub async fn delete(
         errors.add("confirm", tr.get("err.confirm"));
         let w = &cx.ws;
         let form = WsForm::new(tr, w.name.as_str(), w.timezone.name(), w.language, false);
-        let page = settings_page(&cx, &Flash::default(), form, errors);
+        let page = settings_page(&cx, &Flash::default(), form, errors, super::review::approval_form(&state, &cx).await?);
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(tr, &page)?).into_response());
     }
     state

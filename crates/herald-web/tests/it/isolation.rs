@@ -180,6 +180,17 @@ async fn isolation(app: TestApp) {
     let b_media = res.json::<serde_json::Value>().await.unwrap()["id"]
         .as_i64()
         .unwrap();
+    // ...and a share link.
+    let (s, link) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/workspaces/{b_id}/share-links"),
+            &bob,
+            Some(json!({"label": "Bravo-secret link", "post_id": b_post})),
+        )
+        .await;
+    assert_eq!(s, 201, "{link}");
+    let b_link = link["id"].as_i64().unwrap();
     let before = snapshot(&app, &bob, b_id).await;
 
     let doc: serde_json::Value = app
@@ -211,7 +222,8 @@ async fn isolation(app: TestApp) {
                 .replace("{channel_id}", &b_channel.to_string())
                 .replace("{post_id}", &b_post.to_string())
                 .replace("{delivery_id}", &b_delivery.to_string())
-                .replace("{media_id}", &b_media.to_string());
+                .replace("{media_id}", &b_media.to_string())
+                .replace("{link_id}", &b_link.to_string());
             assert!(
                 !concrete.contains('{'),
                 "unknown path parameter in {path}: teach this test its B-side value"

@@ -12,3 +12,4 @@ mod compose;
 mod isolation;
 mod publishing_api;
 mod ui;
+mod workflow;
