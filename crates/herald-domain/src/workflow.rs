@@ -434,7 +434,7 @@ pub fn mentions(body: &str, members: &[MentionCandidate<'_>]) -> Vec<UserId> {
             names.push((m.email_local.to_lowercase(), m.user));
         }
     }
-    names.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+    names.sort_by_key(|n| std::cmp::Reverse(n.0.len()));
     for (i, _) in lower.match_indices('@') {
         let prev_ok = lower[..i]
             .chars()

@@ -90,9 +90,20 @@ async fn race(url: &str) {
             scheduled_at: Some(Utc::now()),
             ..Default::default()
         };
-        let p = store.create_post(ws, user, &draft, Utc::now()).await.unwrap();
+        let p = store
+            .create_post(ws, user, &draft, Utc::now())
+            .await
+            .unwrap();
         store
-            .move_post(ws, p.id, owner, None, WorkflowAction::Submit, "", Utc::now())
+            .move_post(
+                ws,
+                p.id,
+                owner,
+                None,
+                WorkflowAction::Submit,
+                "",
+                Utc::now(),
+            )
             .await
             .unwrap()
             .unwrap();
@@ -195,7 +206,10 @@ async fn race(url: &str) {
                 );
             }
             None => {
-                assert_eq!(state, "scheduled", "post {post} was never sent: it must be waiting");
+                assert_eq!(
+                    state, "scheduled",
+                    "post {post} was never sent: it must be waiting"
+                );
             }
         }
     }
@@ -215,7 +229,10 @@ async fn race(url: &str) {
         &url[..url.find(':').unwrap_or(0)],
         plat.posts().len()
     );
-    assert!(toggles > POSTS * 4, "the togglers hardly raced ({toggles} changes)");
+    assert!(
+        toggles > POSTS * 4,
+        "the togglers hardly raced ({toggles} changes)"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -226,7 +243,9 @@ async fn approval_gate_holds_against_the_scheduler_on_sqlite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn approval_gate_holds_against_the_scheduler_on_postgres() {
-    let Some(url) = crate::pg_database("approval_gate_holds_against_the_scheduler_on_postgres").await else {
+    let Some(url) =
+        crate::pg_database("approval_gate_holds_against_the_scheduler_on_postgres").await
+    else {
         return;
     };
     race(&url).await;

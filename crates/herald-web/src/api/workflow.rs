@@ -44,7 +44,10 @@ pub struct ApprovalSettings {
 #[utoipa::path(get, path = "/api/v1/workspaces/{id}/approval-settings", tag = "workflow",
     params(("id" = i64, Path, description = "Workspace id")),
     responses((status = 200, body = ApprovalSettings), (status = 404, body = ErrorBody)))]
-pub async fn get_settings(State(state): State<AppState>, access: WorkspaceAccess) -> ApiResult<Json<ApprovalSettings>> {
+pub async fn get_settings(
+    State(state): State<AppState>,
+    access: WorkspaceAccess,
+) -> ApiResult<Json<ApprovalSettings>> {
     let mode = state.store.approval_mode(access.id()).await?;
     Ok(Json(ApprovalSettings {
         mode: mode.kind().to_string(),
@@ -117,7 +120,11 @@ pub struct WorkflowOut {
     pub history: Vec<HistoryOut>,
 }
 
-async fn workflow_out(state: &AppState, access: &WorkspaceAccess, post: PostId) -> ApiResult<WorkflowOut> {
+async fn workflow_out(
+    state: &AppState,
+    access: &WorkspaceAccess,
+    post: PostId,
+) -> ApiResult<WorkflowOut> {
     let wf = state
         .store
         .post_workflow(access.id(), post)
@@ -179,7 +186,14 @@ pub async fn submit(
     Path(ids): Path<(i64, i64)>,
     ApiJson(body): ApiJson<NoteIn>,
 ) -> ApiResult<Json<WorkflowOut>> {
-    do_move(&state, &access, ids.1, WorkflowAction::Submit, body.note.as_deref()).await
+    do_move(
+        &state,
+        &access,
+        ids.1,
+        WorkflowAction::Submit,
+        body.note.as_deref(),
+    )
+    .await
 }
 
 /// Approves a post in review (at the caller's level of a multi-level chain).
@@ -192,7 +206,14 @@ pub async fn approve(
     Path(ids): Path<(i64, i64)>,
     ApiJson(body): ApiJson<NoteIn>,
 ) -> ApiResult<Json<WorkflowOut>> {
-    do_move(&state, &access, ids.1, WorkflowAction::Approve, body.note.as_deref()).await
+    do_move(
+        &state,
+        &access,
+        ids.1,
+        WorkflowAction::Approve,
+        body.note.as_deref(),
+    )
+    .await
 }
 
 /// Requests changes: the post goes back to its author and is held until approved again.
@@ -205,7 +226,14 @@ pub async fn request_changes(
     Path(ids): Path<(i64, i64)>,
     ApiJson(body): ApiJson<NoteIn>,
 ) -> ApiResult<Json<WorkflowOut>> {
-    do_move(&state, &access, ids.1, WorkflowAction::RequestChanges, body.note.as_deref()).await
+    do_move(
+        &state,
+        &access,
+        ids.1,
+        WorkflowAction::RequestChanges,
+        body.note.as_deref(),
+    )
+    .await
 }
 
 #[derive(Serialize, ToSchema)]
@@ -316,7 +344,10 @@ fn share_out(l: &ShareLink, url: Option<String>) -> ShareLinkOut {
 #[utoipa::path(get, path = "/api/v1/workspaces/{id}/share-links", tag = "workflow",
     params(("id" = i64, Path, description = "Workspace id")),
     responses((status = 200, body = Vec<ShareLinkOut>), (status = 403, body = ErrorBody)))]
-pub async fn list_links(State(state): State<AppState>, access: WorkspaceAccess) -> ApiResult<Json<Vec<ShareLinkOut>>> {
+pub async fn list_links(
+    State(state): State<AppState>,
+    access: WorkspaceAccess,
+) -> ApiResult<Json<Vec<ShareLinkOut>>> {
     access.require(Action::Edit)?;
     let links = state.store.share_links(access.id()).await?;
     Ok(Json(links.iter().map(|l| share_out(l, None)).collect()))
@@ -354,7 +385,10 @@ pub async fn create_link(
         days: body.days.unwrap_or(14),
     };
     let (link, token) = share::create(&state, access.id(), access.caller.user.id, &input).await?;
-    let url = format!("{}/share/{token}", state.config.public_url.trim_end_matches('/'));
+    let url = format!(
+        "{}/share/{token}",
+        state.config.public_url.trim_end_matches('/')
+    );
     Ok((StatusCode::CREATED, Json(share_out(&link, Some(url)))))
 }
 

@@ -127,7 +127,10 @@ fn post_row(
     cx: &WsCtx,
     p: &Post,
     names: &HashMap<i64, Channel>,
-    wf: &(herald_domain::workflow::ApprovalMode, Vec<herald_store::PostWorkflow>),
+    wf: &(
+        herald_domain::workflow::ApprovalMode,
+        Vec<herald_store::PostWorkflow>,
+    ),
 ) -> PostRow {
     let tr = cx.tr();
     let channels: Vec<&str> = p

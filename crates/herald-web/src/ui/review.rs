@@ -61,9 +61,15 @@ pub fn pieces(body: &str, names: &[String]) -> Vec<Piece> {
         match hit {
             Some(n) => {
                 if !plain.is_empty() {
-                    out.push(Piece { text: std::mem::take(&mut plain), mention: false });
+                    out.push(Piece {
+                        text: std::mem::take(&mut plain),
+                        mention: false,
+                    });
                 }
-                out.push(Piece { text: format!("@{}", &after[..n.len()]), mention: true });
+                out.push(Piece {
+                    text: format!("@{}", &after[..n.len()]),
+                    mention: true,
+                });
                 rest = &after[n.len()..];
             }
             None => {
@@ -74,7 +80,10 @@ pub fn pieces(body: &str, names: &[String]) -> Vec<Piece> {
     }
     plain.push_str(rest);
     if !plain.is_empty() {
-        out.push(Piece { text: plain, mention: false });
+        out.push(Piece {
+            text: plain,
+            mention: false,
+        });
     }
     out
 }
@@ -121,7 +130,11 @@ pub fn history_rows(tr: Tr, tz: chrono_tz::Tz, hs: &[HistoryEntry]) -> Vec<Histo
             who: h
                 .actor_name
                 .clone()
-                .or_else(|| h.guest_name.as_ref().map(|g| format!("{g} ({})", tr.get("workflow.guest"))))
+                .or_else(|| {
+                    h.guest_name
+                        .as_ref()
+                        .map(|g| format!("{g} ({})", tr.get("workflow.guest")))
+                })
                 .unwrap_or_else(|| tr.get("workflow.system").to_string()),
             what: tr.get(&format!("workflow.decision.{}", h.decision.as_str())),
             level: h.level,
@@ -132,7 +145,12 @@ pub fn history_rows(tr: Tr, tz: chrono_tz::Tz, hs: &[HistoryEntry]) -> Vec<Histo
         .collect()
 }
 
-pub fn comment_rows(tr: Tr, tz: chrono_tz::Tz, cs: &[Comment], names: &[String]) -> Vec<CommentRow> {
+pub fn comment_rows(
+    tr: Tr,
+    tz: chrono_tz::Tz,
+    cs: &[Comment],
+    names: &[String],
+) -> Vec<CommentRow> {
     cs.iter()
         .map(|c| CommentRow {
             who: c
@@ -149,7 +167,10 @@ pub fn comment_rows(tr: Tr, tz: chrono_tz::Tz, cs: &[Comment], names: &[String])
 }
 
 /// The names a mention may use in `ws`, longest first.
-pub async fn mention_names(state: &AppState, ws: herald_domain::WorkspaceId) -> Result<Vec<String>, herald_store::StoreError> {
+pub async fn mention_names(
+    state: &AppState,
+    ws: herald_domain::WorkspaceId,
+) -> Result<Vec<String>, herald_store::StoreError> {
     let mut names: Vec<String> = vec![];
     for m in state.store.members(ws).await? {
         if !m.display_name.trim().is_empty() {
@@ -164,7 +185,13 @@ pub async fn mention_names(state: &AppState, ws: herald_domain::WorkspaceId) -> 
 }
 
 /// Whether `who` may make `action` now (asks the domain, so the buttons match the rules).
-fn may(mode: &ApprovalMode, wf: &PostWorkflow, who: Actor, action: WorkflowAction, has_time: bool) -> bool {
+fn may(
+    mode: &ApprovalMode,
+    wf: &PostWorkflow,
+    who: Actor,
+    action: WorkflowAction,
+    has_time: bool,
+) -> bool {
     herald_domain::workflow::apply(mode, wf.state, who, action, has_time).is_ok()
 }
 
@@ -178,11 +205,26 @@ pub async fn review_view(state: &AppState, cx: &WsCtx, post: &Post) -> Result<Re
         .await
         .map_err(store_err)?
         .ok_or(UiError::NotFound(tr))?;
-    let mode = state.store.approval_mode(cx.ws.id).await.map_err(store_err)?;
-    let history = state.store.workflow_history(cx.ws.id, post.id).await.map_err(store_err)?;
-    let comments = state.store.comments(cx.ws.id, post.id).await.map_err(store_err)?;
+    let mode = state
+        .store
+        .approval_mode(cx.ws.id)
+        .await
+        .map_err(store_err)?;
+    let history = state
+        .store
+        .workflow_history(cx.ws.id, post.id)
+        .await
+        .map_err(store_err)?;
+    let comments = state
+        .store
+        .comments(cx.ws.id, post.id)
+        .await
+        .map_err(store_err)?;
     let names = mention_names(state, cx.ws.id).await.map_err(store_err)?;
-    let me = Actor::Member { user: cx.ui.user().id, role: cx.role };
+    let me = Actor::Member {
+        user: cx.ui.user().id,
+        role: cx.role,
+    };
     let has_time = post.scheduled_at.is_some();
     let waiting = waiting(&mode, wf.state, post.status);
     Ok(ReviewView {
@@ -191,7 +233,9 @@ pub async fn review_view(state: &AppState, cx: &WsCtx, post: &Post) -> Result<Re
         waiting,
         late: waiting && post.scheduled_at.is_some_and(|t| t <= Utc::now()),
         level: match &mode {
-            ApprovalMode::MultiLevel(chain) if wf.state.status == WorkflowStatus::InReview => Some((wf.state.level, chain.len())),
+            ApprovalMode::MultiLevel(chain) if wf.state.status == WorkflowStatus::InReview => {
+                Some((wf.state.level, chain.len()))
+            }
             _ => None,
         },
         history: history_rows(tr, cx.tz(), &history),
@@ -238,11 +282,16 @@ pub async fn decide(
         Ok(n) => n,
         Err(_) => return Ok(flash::problem(&back, "workflow_invalid")),
     };
-    let me = Actor::Member { user: cx.ui.user().id, role: cx.role };
+    let me = Actor::Member {
+        user: cx.ui.user().id,
+        role: cx.role,
+    };
     match workflow::move_post(&state, cx.ws.id, pid, me, None, action, &note).await {
         Ok(change) => Ok(flash::done(&back, done_word(change.applied.decision))),
         Err(WorkflowFailure::Refused(WorkflowError::Forbidden(_))) => Err(UiError::Forbidden(tr)),
-        Err(WorkflowFailure::Store(herald_store::StoreError::NotFound)) => Err(UiError::NotFound(tr)),
+        Err(WorkflowFailure::Store(herald_store::StoreError::NotFound)) => {
+            Err(UiError::NotFound(tr))
+        }
         Err(WorkflowFailure::Store(e)) => Err(UiError::store(tr, e)),
         Err(e) => Ok(flash::problem(&back, refusal(&e))),
     }
@@ -280,10 +329,21 @@ pub async fn comment(
     let tr = cx.tr();
     let pid = parse_post(tr, &post)?;
     let back = cx.path(&format!("/posts/{}", pid.0));
-    match workflow::add_comment(&state, cx.ws.id, pid, Some((cx.ui.user().id, cx.role)), None, &f.body).await {
+    match workflow::add_comment(
+        &state,
+        cx.ws.id,
+        pid,
+        Some((cx.ui.user().id, cx.role)),
+        None,
+        &f.body,
+    )
+    .await
+    {
         Ok(_) => Ok(flash::done(&back, "commented")),
         Err(WorkflowFailure::Invalid(_)) => Ok(flash::problem(&back, "comment_empty")),
-        Err(WorkflowFailure::Store(herald_store::StoreError::NotFound)) => Err(UiError::NotFound(tr)),
+        Err(WorkflowFailure::Store(herald_store::StoreError::NotFound)) => {
+            Err(UiError::NotFound(tr))
+        }
         Err(WorkflowFailure::Store(e)) => Err(UiError::store(tr, e)),
         Err(e) => Ok(flash::problem(&back, refusal(&e))),
     }
@@ -313,7 +373,11 @@ pub const MODES: [&str; 4] = ["none", "optional", "required", "multi_level"];
 
 pub async fn approval_form(state: &AppState, cx: &WsCtx) -> Result<ApprovalForm, UiError> {
     let tr = cx.tr();
-    let mode = state.store.approval_mode(cx.ws.id).await.map_err(|e| UiError::store(tr, e))?;
+    let mode = state
+        .store
+        .approval_mode(cx.ws.id)
+        .await
+        .map_err(|e| UiError::store(tr, e))?;
     let people = state
         .store
         .members(cx.ws.id)
@@ -337,7 +401,10 @@ pub async fn approval_form(state: &AppState, cx: &WsCtx) -> Result<ApprovalForm,
         modes: MODES
             .iter()
             .map(|m| {
-                let (label, hint) = (format!("workflow.mode.{m}"), format!("workflow.mode_hint.{m}"));
+                let (label, hint) = (
+                    format!("workflow.mode.{m}"),
+                    format!("workflow.mode_hint.{m}"),
+                );
                 (*m, tr.get(&label), tr.get(&hint))
             })
             .collect(),
@@ -355,7 +422,13 @@ pub async fn save_approval(
     Path(id): Path<String>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, UiError> {
-    let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str()).unwrap_or("");
+    let get = |k: &str| {
+        fields
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    };
     ui.check_csrf(get("_csrf"))?;
     let cx = WsCtx::load(&state, ui, &id).await?;
     cx.require(Action::Manage)?;
@@ -375,7 +448,11 @@ pub async fn save_approval(
         Ok(m) => m,
         Err(_) => return Ok(flash::problem(&back, "approval_invalid")),
     };
-    match state.store.set_approval_mode(cx.ui.user().id, cx.ws.id, &mode, Utc::now()).await {
+    match state
+        .store
+        .set_approval_mode(cx.ui.user().id, cx.ws.id, &mode, Utc::now())
+        .await
+    {
         Ok(()) => {
             state.wake.notify_one();
             Ok(flash::done(&back, "approval_saved"))
@@ -392,9 +469,17 @@ pub async fn list_states(
     posts: &[Post],
 ) -> Result<(ApprovalMode, Vec<PostWorkflow>), UiError> {
     let tr = cx.tr();
-    let mode = state.store.approval_mode(cx.ws.id).await.map_err(|e| UiError::store(tr, e))?;
+    let mode = state
+        .store
+        .approval_mode(cx.ws.id)
+        .await
+        .map_err(|e| UiError::store(tr, e))?;
     let ids: Vec<PostId> = posts.iter().map(|p| p.id).collect();
-    let wfs = state.store.post_workflows(cx.ws.id, &ids).await.map_err(|e| UiError::store(tr, e))?;
+    let wfs = state
+        .store
+        .post_workflows(cx.ws.id, &ids)
+        .await
+        .map_err(|e| UiError::store(tr, e))?;
     Ok((mode, wfs))
 }
 

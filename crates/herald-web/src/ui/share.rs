@@ -83,7 +83,11 @@ fn closed(tr: Tr, why: Closed) -> Response {
     }
 }
 
-async fn live(state: &AppState, tr: Tr, token: &str) -> Result<Result<ShareLink, Response>, UiError> {
+async fn live(
+    state: &AppState,
+    tr: Tr,
+    token: &str,
+) -> Result<Result<ShareLink, Response>, UiError> {
     Ok(share::open(state, token)
         .await
         .map_err(|e| UiError::store(tr, e))?
@@ -111,11 +115,18 @@ pub async fn show(
         .ok_or(UiError::NotFound(tr))?;
     let tz = ws.timezone.tz();
     let mode = state.store.approval_mode(ws.id).await.map_err(store_err)?;
-    let names = review::mention_names(&state, ws.id).await.map_err(store_err)?;
+    let names = review::mention_names(&state, ws.id)
+        .await
+        .map_err(store_err)?;
     let channels = state.store.channels(ws.id).await.map_err(store_err)?;
     let mut posts = vec![];
     for p in share::posts(&state, &link).await.map_err(store_err)? {
-        let Some(wf) = state.store.post_workflow(ws.id, p.id).await.map_err(store_err)? else {
+        let Some(wf) = state
+            .store
+            .post_workflow(ws.id, p.id)
+            .await
+            .map_err(store_err)?
+        else {
             continue;
         };
         let mut chans = vec![];
@@ -124,20 +135,32 @@ pub async fn show(
             let mut media = vec![];
             for m in v.media.unwrap_or_default() {
                 if let Some(rec) = state.store.media_item(ws.id, m).await.map_err(store_err)? {
-                    let alt = if rec.alt_text.is_empty() { rec.filename.clone() } else { rec.alt_text.clone() };
+                    let alt = if rec.alt_text.is_empty() {
+                        rec.filename.clone()
+                    } else {
+                        rec.alt_text.clone()
+                    };
                     media.push((rec.id.0, alt, rec.kind == "image"));
                 }
             }
             chans.push(SharedChannel {
-                name: channels.iter().find(|x| x.id == *c).map_or_else(|| format!("#{}", c.0), |x| x.name.clone()),
+                name: channels
+                    .iter()
+                    .find(|x| x.id == *c)
+                    .map_or_else(|| format!("#{}", c.0), |x| x.name.clone()),
                 text: v.text.unwrap_or_default(),
                 media,
             });
         }
-        let history = state.store.workflow_history(ws.id, p.id).await.map_err(store_err)?;
+        let history = state
+            .store
+            .workflow_history(ws.id, p.id)
+            .await
+            .map_err(store_err)?;
         let comments = state.store.comments(ws.id, p.id).await.map_err(store_err)?;
         let has_time = p.scheduled_at.is_some();
-        let can = |a| herald_domain::workflow::apply(&mode, wf.state, Actor::Guest, a, has_time).is_ok();
+        let can =
+            |a| herald_domain::workflow::apply(&mode, wf.state, Actor::Guest, a, has_time).is_ok();
         posts.push(SharedPost {
             id: p.id.0,
             when: p.scheduled_at.map(|t| format::when(tr, t, tz)),
@@ -172,8 +195,14 @@ pub async fn show(
         posts,
     };
     let mut res = render(tr, &view)?.into_response();
-    res.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
-    res.headers_mut().insert(header::REFERRER_POLICY, header::HeaderValue::from_static("no-referrer"));
+    res.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
+    res.headers_mut().insert(
+        header::REFERRER_POLICY,
+        header::HeaderValue::from_static("no-referrer"),
+    );
     if let Some(c) = cookie {
         res.headers_mut().append(header::SET_COOKIE, c);
     }
@@ -208,8 +237,14 @@ async fn guest_target(
         Ok(l) => l,
         Err(res) => return Ok(Err(res)),
     };
-    let pid = post.parse::<i64>().map(PostId).map_err(|_| UiError::NotFound(tr))?;
-    if !share::covers(state, &link, pid).await.map_err(|e| UiError::store(tr, e))? {
+    let pid = post
+        .parse::<i64>()
+        .map(PostId)
+        .map_err(|_| UiError::NotFound(tr))?;
+    if !share::covers(state, &link, pid)
+        .await
+        .map_err(|e| UiError::store(tr, e))?
+    {
         return Err(UiError::NotFound(tr));
     }
     Ok(Ok((link, pid)))
@@ -269,8 +304,23 @@ pub async fn decide(
     let Ok(note) = workflow::note(Some(&f.body)) else {
         return Ok(back(&token, "problem", "workflow_refused", pid));
     };
-    match workflow::move_post(&state, link.workspace_id, pid, Actor::Guest, Some(&name), action, &note).await {
-        Ok(c) => Ok(back(&token, "done", review::done_word(c.applied.decision), pid)),
+    match workflow::move_post(
+        &state,
+        link.workspace_id,
+        pid,
+        Actor::Guest,
+        Some(&name),
+        action,
+        &note,
+    )
+    .await
+    {
+        Ok(c) => Ok(back(
+            &token,
+            "done",
+            review::done_word(c.applied.decision),
+            pid,
+        )),
         Err(WorkflowFailure::Store(e)) => Err(UiError::store(tr, e)),
         Err(_) => Ok(back(&token, "problem", "workflow_refused", pid)),
     }
@@ -287,13 +337,21 @@ pub async fn media(
         Ok(l) => l,
         Err(res) => return Ok(res),
     };
-    let mid = media.parse::<i64>().map(MediaId).map_err(|_| UiError::NotFound(tr))?;
+    let mid = media
+        .parse::<i64>()
+        .map(MediaId)
+        .map_err(|_| UiError::NotFound(tr))?;
     let store_err = |e| UiError::store(tr, e);
     let covered = share::posts(&state, &link)
         .await
         .map_err(store_err)?
         .iter()
-        .any(|p| p.media.contains(&mid) || p.variants.iter().any(|(_, v)| v.media.as_ref().is_some_and(|m| m.contains(&mid))));
+        .any(|p| {
+            p.media.contains(&mid)
+                || p.variants
+                    .iter()
+                    .any(|(_, v)| v.media.as_ref().is_some_and(|m| m.contains(&mid)))
+        });
     if !covered {
         return Err(UiError::NotFound(tr));
     }
@@ -303,8 +361,21 @@ pub async fn media(
         .await
         .map_err(store_err)?
         .ok_or(UiError::NotFound(tr))?;
-    let hash = herald_media::ContentHash::parse(&rec.sha256).map_err(|e| UiError::Internal(tr, e.to_string()))?;
-    let path = state.media.original_path(&hash).map_err(|_| UiError::NotFound(tr))?;
-    let bytes = tokio::fs::read(&path).await.map_err(|e| UiError::Internal(tr, e.to_string()))?;
-    Ok(([(header::CONTENT_TYPE, rec.mime.clone()), (header::CACHE_CONTROL, "private, max-age=3600".to_string())], bytes).into_response())
+    let hash = herald_media::ContentHash::parse(&rec.sha256)
+        .map_err(|e| UiError::Internal(tr, e.to_string()))?;
+    let path = state
+        .media
+        .original_path(&hash)
+        .map_err(|_| UiError::NotFound(tr))?;
+    let bytes = tokio::fs::read(&path)
+        .await
+        .map_err(|e| UiError::Internal(tr, e.to_string()))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, rec.mime.clone()),
+            (header::CACHE_CONTROL, "private, max-age=3600".to_string()),
+        ],
+        bytes,
+    )
+        .into_response())
 }

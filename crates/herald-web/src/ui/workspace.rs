@@ -294,7 +294,13 @@ pub async fn settings(
     let tr = cx.tr();
     let w = &cx.ws;
     let form = WsForm::new(tr, w.name.as_str(), w.timezone.name(), w.language, false);
-    let page = settings_page(&cx, &flash, form, Errors::default(), super::review::approval_form(&state, &cx).await?);
+    let page = settings_page(
+        &cx,
+        &flash,
+        form,
+        Errors::default(),
+        super::review::approval_form(&state, &cx).await?,
+    );
     Ok(render(tr, &page)?.into_response())
 }
 
@@ -319,7 +325,13 @@ pub async fn save_settings(
             Ok(flash::done(&cx.path("/settings"), "saved"))
         }
         Err(errors) => {
-            let page = settings_page(&cx, &Flash::default(), f.form(tr, false), errors, super::review::approval_form(&state, &cx).await?);
+            let page = settings_page(
+                &cx,
+                &Flash::default(),
+                f.form(tr, false),
+                errors,
+                super::review::approval_form(&state, &cx).await?,
+            );
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(tr, &page)?).into_response())
         }
     }
@@ -349,7 +361,13 @@ pub async fn delete(
         errors.add("confirm", tr.get("err.confirm"));
         let w = &cx.ws;
         let form = WsForm::new(tr, w.name.as_str(), w.timezone.name(), w.language, false);
-        let page = settings_page(&cx, &Flash::default(), form, errors, super::review::approval_form(&state, &cx).await?);
+        let page = settings_page(
+            &cx,
+            &Flash::default(),
+            form,
+            errors,
+            super::review::approval_form(&state, &cx).await?,
+        );
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(tr, &page)?).into_response());
     }
     state

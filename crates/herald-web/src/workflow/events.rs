@@ -16,9 +16,15 @@ use serde_json::json;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
     /// A post was submitted for review: its approvers should look.
-    SubmittedForReview { post: PostId, approvers: Vec<UserId> },
+    SubmittedForReview {
+        post: PostId,
+        approvers: Vec<UserId>,
+    },
     /// A post was approved (fully): its author should know.
-    Approved { post: PostId, author: Option<UserId> },
+    Approved {
+        post: PostId,
+        author: Option<UserId>,
+    },
     /// Changes were requested: its author should act.
     ChangesRequested {
         post: PostId,

@@ -55,7 +55,10 @@ pub fn text(field: &'static str, raw: &str, max: usize) -> Result<String, Domain
 pub fn note(raw: Option<&str>) -> Result<String, DomainError> {
     let t = raw.unwrap_or("").trim();
     if t.chars().count() > MAX_NOTE {
-        return Err(DomainError::new("note", format!("at most {MAX_NOTE} characters")));
+        return Err(DomainError::new(
+            "note",
+            format!("at most {MAX_NOTE} characters"),
+        ));
     }
     Ok(t.to_string())
 }

@@ -105,7 +105,12 @@ pub async fn open(state: &AppState, token: &str) -> Result<Result<ShareLink, Clo
 /// The posts a live link covers, by time.
 pub async fn posts(state: &AppState, link: &ShareLink) -> Result<Vec<Post>, StoreError> {
     if let Some(p) = link.post_id {
-        return Ok(state.store.post(link.workspace_id, p).await?.into_iter().collect());
+        return Ok(state
+            .store
+            .post(link.workspace_id, p)
+            .await?
+            .into_iter()
+            .collect());
     }
     let now = Utc::now();
     let from = link.from.unwrap_or(now - Duration::days(BACK_DAYS));

@@ -93,97 +93,283 @@ impl World {
 async fn api_flow(w: World) {
     let post = w.post;
     // Settings: members read them; only managers change them; bad input names the field.
-    let (s, v) = w.call(Method::GET, "/approval-settings", &w.client, None).await;
+    let (s, v) = w
+        .call(Method::GET, "/approval-settings", &w.client, None)
+        .await;
     assert_eq!((s, v["mode"].as_str()), (200, Some("none")));
     let (s, _) = w
-        .call(Method::PUT, "/approval-settings", &w.client, Some(json!({"mode": "required"})))
+        .call(
+            Method::PUT,
+            "/approval-settings",
+            &w.client,
+            Some(json!({"mode": "required"})),
+        )
         .await;
     assert_eq!(s, 403);
     let (s, v) = w
-        .call(Method::PUT, "/approval-settings", &w.owner, Some(json!({"mode": "always"})))
+        .call(
+            Method::PUT,
+            "/approval-settings",
+            &w.owner,
+            Some(json!({"mode": "always"})),
+        )
         .await;
     assert_eq!((s, v["error"]["field"].as_str()), (422, Some("mode")));
     let (s, v) = w
-        .call(Method::PUT, "/approval-settings", &w.owner, Some(json!({"mode": "multi_level", "approvers": [999999]})))
+        .call(
+            Method::PUT,
+            "/approval-settings",
+            &w.owner,
+            Some(json!({"mode": "multi_level", "approvers": [999999]})),
+        )
         .await;
     assert_eq!(s, 409, "{v}");
     let (s, _) = w
-        .call(Method::PUT, "/approval-settings", &w.owner, Some(json!({"mode": "required"})))
+        .call(
+            Method::PUT,
+            "/approval-settings",
+            &w.owner,
+            Some(json!({"mode": "required"})),
+        )
         .await;
     assert_eq!(s, 200);
 
     // A draft-status post in a workspace that requires approval may not go out.
-    let (s, v) = w.call(Method::GET, &format!("/posts/{post}/workflow"), &w.analyst, None).await;
+    let (s, v) = w
+        .call(
+            Method::GET,
+            &format!("/posts/{post}/workflow"),
+            &w.analyst,
+            None,
+        )
+        .await;
     assert_eq!(s, 200);
-    assert_eq!((v["status"].as_str(), v["may_publish"].as_bool()), (Some("draft"), Some(false)));
+    assert_eq!(
+        (v["status"].as_str(), v["may_publish"].as_bool()),
+        (Some("draft"), Some(false))
+    );
 
     // Roles: a client may not submit; an analyst may not approve or comment.
-    let (s, _) = w.call(Method::POST, &format!("/posts/{post}/submit"), &w.client, Some(json!({}))).await;
+    let (s, _) = w
+        .call(
+            Method::POST,
+            &format!("/posts/{post}/submit"),
+            &w.client,
+            Some(json!({})),
+        )
+        .await;
     assert_eq!(s, 403);
-    let (s, _) = w.call(Method::POST, &format!("/posts/{post}/approve"), &w.owner, Some(json!({}))).await;
+    let (s, _) = w
+        .call(
+            Method::POST,
+            &format!("/posts/{post}/approve"),
+            &w.owner,
+            Some(json!({})),
+        )
+        .await;
     assert_eq!(s, 409, "nothing to approve before submission");
-    let (s, v) = w.call(Method::POST, &format!("/posts/{post}/submit"), &w.owner, Some(json!({}))).await;
+    let (s, v) = w
+        .call(
+            Method::POST,
+            &format!("/posts/{post}/submit"),
+            &w.owner,
+            Some(json!({})),
+        )
+        .await;
     assert_eq!((s, v["status"].as_str()), (200, Some("in_review")));
-    let (s, _) = w.call(Method::POST, &format!("/posts/{post}/approve"), &w.analyst, Some(json!({}))).await;
+    let (s, _) = w
+        .call(
+            Method::POST,
+            &format!("/posts/{post}/approve"),
+            &w.analyst,
+            Some(json!({})),
+        )
+        .await;
     assert_eq!(s, 403);
     let (s, v) = w
-        .call(Method::POST, &format!("/posts/{post}/request-changes"), &w.client, Some(json!({"note": "Say -20%"})))
+        .call(
+            Method::POST,
+            &format!("/posts/{post}/request-changes"),
+            &w.client,
+            Some(json!({"note": "Say -20%"})),
+        )
         .await;
     assert_eq!((s, v["status"].as_str()), (200, Some("changes_requested")));
-    w.call(Method::POST, &format!("/posts/{post}/submit"), &w.owner, Some(json!({}))).await;
-    let (s, v) = w.call(Method::POST, &format!("/posts/{post}/approve"), &w.client, Some(json!({}))).await;
+    w.call(
+        Method::POST,
+        &format!("/posts/{post}/submit"),
+        &w.owner,
+        Some(json!({})),
+    )
+    .await;
+    let (s, v) = w
+        .call(
+            Method::POST,
+            &format!("/posts/{post}/approve"),
+            &w.client,
+            Some(json!({})),
+        )
+        .await;
     assert_eq!(s, 200, "{v}");
-    assert_eq!((v["status"].as_str(), v["may_publish"].as_bool()), (Some("scheduled"), Some(true)));
-    let decisions: Vec<&str> = v["history"].as_array().unwrap().iter().map(|h| h["decision"].as_str().unwrap()).collect();
-    assert_eq!(decisions, ["submitted", "changes_requested", "submitted", "approved"]);
+    assert_eq!(
+        (v["status"].as_str(), v["may_publish"].as_bool()),
+        (Some("scheduled"), Some(true))
+    );
+    let decisions: Vec<&str> = v["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["decision"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        decisions,
+        ["submitted", "changes_requested", "submitted", "approved"]
+    );
     assert_eq!(v["history"][1]["note"], "Say -20%");
 
     // Editing the approved text sends it back to review.
-    let (s, p) = w.call(Method::GET, &format!("/posts/{post}"), &w.owner, None).await;
+    let (s, p) = w
+        .call(Method::GET, &format!("/posts/{post}"), &w.owner, None)
+        .await;
     assert_eq!(s, 200);
     let body = json!({"text": "Winter sale starts today", "channels": p["channels"], "scheduled_at": p["scheduled_at"]});
-    let (s, _) = w.call(Method::PUT, &format!("/posts/{post}"), &w.owner, Some(body)).await;
+    let (s, _) = w
+        .call(Method::PUT, &format!("/posts/{post}"), &w.owner, Some(body))
+        .await;
     assert_eq!(s, 200);
-    let (_, v) = w.call(Method::GET, &format!("/posts/{post}/workflow"), &w.owner, None).await;
+    let (_, v) = w
+        .call(
+            Method::GET,
+            &format!("/posts/{post}/workflow"),
+            &w.owner,
+            None,
+        )
+        .await;
     assert_eq!(v["status"], "in_review");
     // The client cannot edit.
-    let body = json!({"text": "mine now", "channels": p["channels"], "scheduled_at": p["scheduled_at"]});
-    assert_eq!(w.call(Method::PUT, &format!("/posts/{post}"), &w.client, Some(body)).await.0, 403);
+    let body =
+        json!({"text": "mine now", "channels": p["channels"], "scheduled_at": p["scheduled_at"]});
+    assert_eq!(
+        w.call(
+            Method::PUT,
+            &format!("/posts/{post}"),
+            &w.client,
+            Some(body)
+        )
+        .await
+        .0,
+        403
+    );
 
     // Comments: mentions by display name or e-mail local part; the analyst may not comment.
     let (s, c) = w
-        .call(Method::POST, &format!("/posts/{post}/comments"), &w.client, Some(json!({"body": "@Olga Owner and @analyst: see the price"})))
+        .call(
+            Method::POST,
+            &format!("/posts/{post}/comments"),
+            &w.client,
+            Some(json!({"body": "@Olga Owner and @analyst: see the price"})),
+        )
         .await;
     assert_eq!(s, 201, "{c}");
     assert_eq!(c["mentions"].as_array().unwrap().len(), 2);
     assert_eq!(c["mentions"][0], w.owner_id);
-    let (s, v) = w.call(Method::POST, &format!("/posts/{post}/comments"), &w.client, Some(json!({"body": "  "}))).await;
+    let (s, v) = w
+        .call(
+            Method::POST,
+            &format!("/posts/{post}/comments"),
+            &w.client,
+            Some(json!({"body": "  "})),
+        )
+        .await;
     assert_eq!((s, v["error"]["field"].as_str()), (422, Some("body")));
-    assert_eq!(w.call(Method::POST, &format!("/posts/{post}/comments"), &w.analyst, Some(json!({"body": "hi"}))).await.0, 403);
-    let (s, list) = w.call(Method::GET, &format!("/posts/{post}/comments"), &w.analyst, None).await;
+    assert_eq!(
+        w.call(
+            Method::POST,
+            &format!("/posts/{post}/comments"),
+            &w.analyst,
+            Some(json!({"body": "hi"}))
+        )
+        .await
+        .0,
+        403
+    );
+    let (s, list) = w
+        .call(
+            Method::GET,
+            &format!("/posts/{post}/comments"),
+            &w.analyst,
+            None,
+        )
+        .await;
     assert_eq!((s, list.as_array().unwrap().len()), (200, 1));
 
     // Every notification went through the one hook, into the audit log.
     let actions = w.audit_actions().await;
-    for kind in ["submitted_for_review", "approved", "changes_requested", "mentioned", "client_comment"] {
-        assert!(actions.iter().any(|a| a == &format!("workflow.notify.{kind}")), "{kind} missing in {actions:?}");
+    for kind in [
+        "submitted_for_review",
+        "approved",
+        "changes_requested",
+        "mentioned",
+        "client_comment",
+    ] {
+        assert!(
+            actions
+                .iter()
+                .any(|a| a == &format!("workflow.notify.{kind}")),
+            "{kind} missing in {actions:?}"
+        );
     }
 
     // Share links: created (URL once), listed (no URL), revoked once; clients may not manage them.
     let (s, link) = w
-        .call(Method::POST, "/share-links", &w.owner, Some(json!({"label": "For ACME", "post_id": post, "days": 7})))
+        .call(
+            Method::POST,
+            "/share-links",
+            &w.owner,
+            Some(json!({"label": "For ACME", "post_id": post, "days": 7})),
+        )
         .await;
     assert_eq!(s, 201, "{link}");
     assert!(link["url"].as_str().unwrap().contains("/share/"));
     let (s, list) = w.call(Method::GET, "/share-links", &w.owner, None).await;
     assert_eq!(s, 200);
     assert!(list[0].get("url").is_none(), "the URL is shown once");
-    assert_eq!(w.call(Method::GET, "/share-links", &w.client, None).await.0, 403);
-    let (s, v) = w.call(Method::POST, "/share-links", &w.owner, Some(json!({"days": 365}))).await;
+    assert_eq!(
+        w.call(Method::GET, "/share-links", &w.client, None).await.0,
+        403
+    );
+    let (s, v) = w
+        .call(
+            Method::POST,
+            "/share-links",
+            &w.owner,
+            Some(json!({"days": 365})),
+        )
+        .await;
     assert_eq!((s, v["error"]["field"].as_str()), (422, Some("days")));
     let id = link["id"].as_i64().unwrap();
-    assert_eq!(w.call(Method::DELETE, &format!("/share-links/{id}"), &w.owner, None).await.0, 204);
-    assert_eq!(w.call(Method::DELETE, &format!("/share-links/{id}"), &w.owner, None).await.0, 404);
+    assert_eq!(
+        w.call(
+            Method::DELETE,
+            &format!("/share-links/{id}"),
+            &w.owner,
+            None
+        )
+        .await
+        .0,
+        204
+    );
+    assert_eq!(
+        w.call(
+            Method::DELETE,
+            &format!("/share-links/{id}"),
+            &w.owner,
+            None
+        )
+        .await
+        .0,
+        404
+    );
 }
 
 #[tokio::test]
@@ -207,54 +393,131 @@ fn token_of(url: &str) -> String {
 async fn a_guest_comments_and_approves_through_a_share_link() {
     let w = world(spawn_app().await).await;
     let post = w.post;
-    w.call(Method::PUT, "/approval-settings", &w.owner, Some(json!({"mode": "required"}))).await;
-    w.call(Method::POST, &format!("/posts/{post}/submit"), &w.owner, Some(json!({}))).await;
-    let (_, link) = w.call(Method::POST, "/share-links", &w.owner, Some(json!({"days": 3}))).await;
+    w.call(
+        Method::PUT,
+        "/approval-settings",
+        &w.owner,
+        Some(json!({"mode": "required"})),
+    )
+    .await;
+    w.call(
+        Method::POST,
+        &format!("/posts/{post}/submit"),
+        &w.owner,
+        Some(json!({})),
+    )
+    .await;
+    let (_, link) = w
+        .call(
+            Method::POST,
+            "/share-links",
+            &w.owner,
+            Some(json!({"days": 3})),
+        )
+        .await;
     let token = token_of(link["url"].as_str().unwrap());
 
     let guest = Visitor::new(&w.app);
     let page = guest.get(&format!("/share/{token}")).await;
     assert_eq!(page.status, 200, "{}", page.body);
     assert!(page.body.contains("Winter sale starts") && page.body.contains("Workflow"));
-    assert!(page.body.contains("value=\"approve\""), "the guest may approve");
+    assert!(
+        page.body.contains("value=\"approve\""),
+        "the guest may approve"
+    );
     let csrf = csrf_of(&page.body);
 
     // Without the double-submit cookie's token the form is refused.
     let res = guest
-        .post(&format!("/share/{token}/posts/{post}/comment"), &[("_csrf", "forged"), ("name", "Ann"), ("body", "x")])
+        .post(
+            &format!("/share/{token}/posts/{post}/comment"),
+            &[("_csrf", "forged"), ("name", "Ann"), ("body", "x")],
+        )
         .await;
     assert_eq!(res.status, 403);
     // No name: asked for one. With a name: the comment is added, mentions highlighted.
     let res = guest
-        .post(&format!("/share/{token}/posts/{post}/comment"), &[("_csrf", &csrf), ("name", " "), ("body", "x")])
+        .post(
+            &format!("/share/{token}/posts/{post}/comment"),
+            &[("_csrf", &csrf), ("name", " "), ("body", "x")],
+        )
         .await;
-    assert!(res.location.contains("problem=guest_name"), "{}", res.location);
+    assert!(
+        res.location.contains("problem=guest_name"),
+        "{}",
+        res.location
+    );
     let res = guest
-        .post(&format!("/share/{token}/posts/{post}/comment"), &[("_csrf", &csrf), ("name", "Ann from ACME"), ("body", "Looks good, @owner")])
+        .post(
+            &format!("/share/{token}/posts/{post}/comment"),
+            &[
+                ("_csrf", &csrf),
+                ("name", "Ann from ACME"),
+                ("body", "Looks good, @owner"),
+            ],
+        )
         .await;
     assert_eq!(res.status, 303);
     let page = guest.get(&format!("/share/{token}")).await;
-    assert!(page.body.contains("<mark class=\"mention\">@owner</mark>"), "{}", page.body);
+    assert!(
+        page.body.contains("<mark class=\"mention\">@owner</mark>"),
+        "{}",
+        page.body
+    );
 
     let res = guest
-        .post(&format!("/share/{token}/posts/{post}/decide"), &[("_csrf", &csrf), ("name", "Ann from ACME"), ("action", "approve"), ("body", "")])
+        .post(
+            &format!("/share/{token}/posts/{post}/decide"),
+            &[
+                ("_csrf", &csrf),
+                ("name", "Ann from ACME"),
+                ("action", "approve"),
+                ("body", ""),
+            ],
+        )
         .await;
     assert!(res.location.contains("done=approved"), "{}", res.location);
-    let wf = w.app.store.post_workflow(w.ws, PostId(post)).await.unwrap().unwrap();
+    let wf = w
+        .app
+        .store
+        .post_workflow(w.ws, PostId(post))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(wf.state.status, WorkflowStatus::Scheduled);
-    let history = w.app.store.workflow_history(w.ws, PostId(post)).await.unwrap();
-    assert_eq!(history.last().unwrap().guest_name.as_deref(), Some("Ann from ACME"));
+    let history = w
+        .app
+        .store
+        .workflow_history(w.ws, PostId(post))
+        .await
+        .unwrap();
+    assert_eq!(
+        history.last().unwrap().guest_name.as_deref(),
+        Some("Ann from ACME")
+    );
 
     // A post the link does not cover (a draft, outside its range) cannot be touched.
     let (_, other) = w
-        .call(Method::POST, "/posts", &w.owner, Some(json!({"text": "secret draft", "channels": [w.channel]})))
+        .call(
+            Method::POST,
+            "/posts",
+            &w.owner,
+            Some(json!({"text": "secret draft", "channels": [w.channel]})),
+        )
         .await;
     let other = other["id"].as_i64().unwrap();
     let res = guest
-        .post(&format!("/share/{token}/posts/{other}/comment"), &[("_csrf", &csrf), ("name", "Ann"), ("body", "x")])
+        .post(
+            &format!("/share/{token}/posts/{other}/comment"),
+            &[("_csrf", &csrf), ("name", "Ann"), ("body", "x")],
+        )
         .await;
     assert_eq!(res.status, 404);
-    assert!(!guest.get(&format!("/share/{token}")).await.body.contains("secret draft"));
+    assert!(!guest
+        .get(&format!("/share/{token}"))
+        .await
+        .body
+        .contains("secret draft"));
 }
 
 #[tokio::test]
@@ -265,19 +528,35 @@ async fn expired_and_revoked_links_say_so() {
     let res = guest.get(&format!("/share/{}", "A".repeat(43))).await;
     assert_eq!(res.status, 404);
     // Revoked: 410 with its own words, for pages and forms alike.
-    let (_, link) = w.call(Method::POST, "/share-links", &w.owner, Some(json!({"post_id": w.post}))).await;
+    let (_, link) = w
+        .call(
+            Method::POST,
+            "/share-links",
+            &w.owner,
+            Some(json!({"post_id": w.post})),
+        )
+        .await;
     let token = token_of(link["url"].as_str().unwrap());
     let page = guest.get(&format!("/share/{token}")).await;
     assert_eq!(page.status, 200);
     let csrf = csrf_of(&page.body);
     let id = link["id"].as_i64().unwrap();
-    w.call(Method::DELETE, &format!("/share-links/{id}"), &w.owner, None).await;
+    w.call(
+        Method::DELETE,
+        &format!("/share-links/{id}"),
+        &w.owner,
+        None,
+    )
+    .await;
     let res = guest.get(&format!("/share/{token}")).await;
     assert_eq!(res.status, 410);
     assert!(res.body.contains("withdrawn"), "{}", res.body);
     assert!(!res.body.contains("Winter sale"));
     let res = guest
-        .post(&format!("/share/{token}/posts/{}/decide", w.post), &[("_csrf", &csrf), ("name", "Ann"), ("action", "approve")])
+        .post(
+            &format!("/share/{token}/posts/{}/decide", w.post),
+            &[("_csrf", &csrf), ("name", "Ann"), ("action", "approve")],
+        )
         .await;
     assert_eq!(res.status, 410);
     // Expired: 410, in Russian for a Russian browser.
@@ -299,17 +578,36 @@ async fn expired_and_revoked_links_say_so() {
         )
         .await
         .unwrap();
-    let res = Visitor::new(&w.app).russian().get(&format!("/share/{token}")).await;
+    let res = Visitor::new(&w.app)
+        .russian()
+        .get(&format!("/share/{token}"))
+        .await;
     assert_eq!(res.status, 410);
-    assert!(res.body.contains("Срок действия ссылки истёк"), "{}", res.body);
+    assert!(
+        res.body.contains("Срок действия ссылки истёк"),
+        "{}",
+        res.body
+    );
 }
 
 #[tokio::test]
 async fn the_post_page_shows_review_and_the_list_shows_waiting_posts() {
     let w = world(spawn_app().await).await;
     let post = w.post;
-    w.call(Method::PUT, "/approval-settings", &w.owner, Some(json!({"mode": "required"}))).await;
-    w.call(Method::POST, &format!("/posts/{post}/submit"), &w.owner, Some(json!({}))).await;
+    w.call(
+        Method::PUT,
+        "/approval-settings",
+        &w.owner,
+        Some(json!({"mode": "required"})),
+    )
+    .await;
+    w.call(
+        Method::POST,
+        &format!("/posts/{post}/submit"),
+        &w.owner,
+        Some(json!({})),
+    )
+    .await;
 
     let client = Visitor::new(&w.app);
     assert_eq!(client.login("client@w.example", PASSWORD).await.status, 303);
@@ -317,21 +615,35 @@ async fn the_post_page_shows_review_and_the_list_shows_waiting_posts() {
     assert!(list.body.contains("Waiting for approval"), "{}", list.body);
     let page = client.get(&format!("/w/{}/posts/{post}", w.ws.0)).await;
     assert_eq!(page.status, 200);
-    assert!(page.body.contains("value=\"approve\"") && page.body.contains("value=\"request_changes\""));
+    assert!(
+        page.body.contains("value=\"approve\"") && page.body.contains("value=\"request_changes\"")
+    );
     assert!(!page.body.contains("/edit\""), "a client does not edit");
     let csrf = csrf_of(&page.body);
     let res = client
-        .post(&format!("/w/{}/posts/{post}/comments", w.ws.0), &[("_csrf", &csrf), ("body", "Ping @Olga Owner")])
+        .post(
+            &format!("/w/{}/posts/{post}/comments", w.ws.0),
+            &[("_csrf", &csrf), ("body", "Ping @Olga Owner")],
+        )
         .await;
     assert_eq!(res.status, 303);
     let res = client
-        .post(&format!("/w/{}/posts/{post}/review", w.ws.0), &[("_csrf", &csrf), ("action", "approve"), ("note", "")])
+        .post(
+            &format!("/w/{}/posts/{post}/review", w.ws.0),
+            &[("_csrf", &csrf), ("action", "approve"), ("note", "")],
+        )
         .await;
     assert!(res.location.contains("done=approved"), "{}", res.location);
     let page = client.get(&format!("/w/{}/posts/{post}", w.ws.0)).await;
-    assert!(page.body.contains("<mark class=\"mention\">@Olga Owner</mark>"));
+    assert!(page
+        .body
+        .contains("<mark class=\"mention\">@Olga Owner</mark>"));
     assert!(page.body.contains("Approved and scheduled"));
-    assert!(!client.get(&format!("/w/{}/posts", w.ws.0)).await.body.contains("Waiting for approval"));
+    assert!(!client
+        .get(&format!("/w/{}/posts", w.ws.0))
+        .await
+        .body
+        .contains("Waiting for approval"));
     // Only managers see the approval settings form.
     let settings = client.get(&format!("/w/{}/settings", w.ws.0)).await;
     assert!(settings.body.contains("Required") && !settings.body.contains("name=\"mode\""));
@@ -340,9 +652,21 @@ async fn the_post_page_shows_review_and_the_list_shows_waiting_posts() {
     let settings = owner.get(&format!("/w/{}/settings", w.ws.0)).await;
     let csrf = csrf_of(&settings.body);
     let res = owner
-        .post(&format!("/w/{}/approval", w.ws.0), &[("_csrf", &csrf), ("mode", "multi_level"), ("level", &w.owner_id.to_string()), ("level", "0")])
+        .post(
+            &format!("/w/{}/approval", w.ws.0),
+            &[
+                ("_csrf", &csrf),
+                ("mode", "multi_level"),
+                ("level", &w.owner_id.to_string()),
+                ("level", "0"),
+            ],
+        )
         .await;
-    assert!(res.location.contains("done=approval_saved"), "{}", res.location);
+    assert!(
+        res.location.contains("done=approval_saved"),
+        "{}",
+        res.location
+    );
     assert_eq!(
         w.app.store.approval_mode(w.ws).await.unwrap(),
         herald_domain::workflow::ApprovalMode::MultiLevel(vec![herald_domain::UserId(w.owner_id)])
