@@ -89,6 +89,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(workflow::submit))
         .routes(routes!(workflow::approve))
         .routes(routes!(workflow::request_changes))
+        .routes(routes!(workflow::move_to))
         .routes(routes!(workflow::comments, workflow::add_comment))
         .routes(routes!(workflow::list_links, workflow::create_link))
         .routes(routes!(workflow::revoke_link))

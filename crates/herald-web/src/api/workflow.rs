@@ -236,6 +236,38 @@ pub async fn request_changes(
     .await
 }
 
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MoveIn {
+    /// to_idea or to_draft (submit, approve and request changes have their own routes).
+    pub action: String,
+    pub note: Option<String>,
+}
+
+/// Moves a post between idea and draft (owner, manager, editor).
+#[utoipa::path(post, path = "/api/v1/workspaces/{id}/posts/{post_id}/move", tag = "workflow", request_body = MoveIn,
+    params(("id" = i64, Path, description = "Workspace id"), ("post_id" = i64, Path, description = "Post id")),
+    responses((status = 200, body = WorkflowOut), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn move_to(
+    State(state): State<AppState>,
+    access: WorkspaceAccess,
+    Path(ids): Path<(i64, i64)>,
+    ApiJson(body): ApiJson<MoveIn>,
+) -> ApiResult<Json<WorkflowOut>> {
+    let action = match body.action.as_str() {
+        "to_idea" => WorkflowAction::ToIdea,
+        "to_draft" => WorkflowAction::ToDraft,
+        _ => {
+            return Err(ApiError::field(
+                ErrorCode::InvalidField,
+                "action",
+                "must be to_idea or to_draft",
+            ))
+        }
+    };
+    do_move(&state, &access, ids.1, action, body.note.as_deref()).await
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct CommentOut {
     pub id: i64,

@@ -17,7 +17,9 @@ use serde::Deserialize;
 use std::borrow::Cow;
 
 /// The words a redirect may carry in `?done=`; each has a `done.<word>` message.
-pub const DONE: [&str; 26] = [
+pub const DONE: [&str; 28] = [
+    "share_created",
+    "share_revoked",
     "submitted",
     "approved",
     "changes_requested",
@@ -47,7 +49,8 @@ pub const DONE: [&str; 26] = [
 ];
 
 /// The words a redirect may carry in `?problem=`; each has a `problem.<word>` message.
-pub const PROBLEMS: [&str; 10] = [
+pub const PROBLEMS: [&str; 11] = [
+    "share_invalid",
     "workflow_refused",
     "workflow_invalid",
     "not_your_level",

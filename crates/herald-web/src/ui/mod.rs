@@ -98,6 +98,11 @@ pub fn routes() -> Router<AppState> {
         .route("/w/{id}/posts/{post}/review", post(review::decide))
         .route("/w/{id}/posts/{post}/comments", post(review::comment))
         .route("/w/{id}/approval", post(review::save_approval))
+        .route("/w/{id}/posts/{post}/share", post(review::create_share))
+        .route(
+            "/w/{id}/share-links/{link}/revoke",
+            post(review::revoke_share),
+        )
         .route("/share/{token}", get(share::show))
         .route("/share/{token}/posts/{post}/comment", post(share::comment))
         .route("/share/{token}/posts/{post}/decide", post(share::decide))

@@ -344,6 +344,7 @@ async fn delivery_view(
 /// `GET /w/{id}/posts/{post}`.
 pub async fn show(
     State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
     ui: UiUser,
     Path((id, post)): Path<(String, String)>,
     Query(flash): Query<Flash>,
@@ -395,7 +396,10 @@ pub async fn show(
         when_iso: post.scheduled_at.map(format::iso).unwrap_or_default(),
         editable: post.status != PostStatus::Published,
     };
-    let review = super::review::review_view(&state, &cx, &post).await?;
+    let scope = format!("{}-{}", cx.ws.id.0, post.id.0);
+    let once = flash::take_once(&state, &headers, super::review::SHARE_COOKIE, &scope);
+    let (new_token, clear) = once.map_or((None, None), |(t, c)| (Some(t), Some(c)));
+    let review = super::review::review_view(&state, &cx, &post, new_token).await?;
     let page = PostPage {
         review,
         page: cx.page(&flash),
@@ -405,7 +409,10 @@ pub async fn show(
         can_edit: cx.role.can(Action::Edit),
         timezone: cx.ws.timezone.name().replace('_', " "),
     };
-    Ok(render(tr, &page)?.into_response())
+    Ok(flash::with_cookie(
+        render(tr, &page)?.into_response(),
+        clear,
+    ))
 }
 
 #[derive(Deserialize)]

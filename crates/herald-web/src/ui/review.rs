@@ -118,11 +118,31 @@ pub struct ReviewView {
     pub level: Option<(usize, usize)>,
     pub history: Vec<HistoryRow>,
     pub comments: Vec<CommentRow>,
+    pub can_to_idea: bool,
+    pub can_to_draft: bool,
     pub can_submit: bool,
     pub can_approve: bool,
     pub can_request: bool,
     pub can_comment: bool,
+    /// Share links (for those who may edit): this post's live links and a new link's URL,
+    /// shown once.
+    pub share: Option<ShareView>,
 }
+
+/// The post's share links, as shown to editors.
+pub struct ShareView {
+    pub links: Vec<ShareRow>,
+    pub new_url: Option<String>,
+}
+
+pub struct ShareRow {
+    pub id: i64,
+    pub label: String,
+    pub expires: String,
+}
+
+/// The cookie that carries a new share link's token to the post page, once.
+pub const SHARE_COOKIE: &str = "herald_share_once";
 
 pub fn history_rows(tr: Tr, tz: chrono_tz::Tz, hs: &[HistoryEntry]) -> Vec<HistoryRow> {
     hs.iter()
@@ -195,8 +215,13 @@ fn may(
     herald_domain::workflow::apply(mode, wf.state, who, action, has_time).is_ok()
 }
 
-/// Builds the review panel for a post.
-pub async fn review_view(state: &AppState, cx: &WsCtx, post: &Post) -> Result<ReviewView, UiError> {
+/// Builds the review panel for a post; `new_token` is a share link's token made just now.
+pub async fn review_view(
+    state: &AppState,
+    cx: &WsCtx,
+    post: &Post,
+    new_token: Option<String>,
+) -> Result<ReviewView, UiError> {
     let tr = cx.tr();
     let store_err = |e| UiError::store(tr, e);
     let wf = state
@@ -227,7 +252,31 @@ pub async fn review_view(state: &AppState, cx: &WsCtx, post: &Post) -> Result<Re
     };
     let has_time = post.scheduled_at.is_some();
     let waiting = waiting(&mode, wf.state, post.status);
+    let share = if cx.role.can(Action::Edit) {
+        let now = Utc::now();
+        let links = state
+            .store
+            .share_links(cx.ws.id)
+            .await
+            .map_err(store_err)?
+            .into_iter()
+            .filter(|l| l.post_id == Some(post.id) && l.is_live(now))
+            .map(|l| ShareRow {
+                id: l.id,
+                label: l.label.clone(),
+                expires: format::when(tr, l.expires_at, cx.tz()),
+            })
+            .collect();
+        let base = state.config.public_url.trim_end_matches('/').to_string();
+        Some(ShareView {
+            links,
+            new_url: new_token.map(|t| format!("{base}/share/{t}")),
+        })
+    } else {
+        None
+    };
     Ok(ReviewView {
+        share,
         badge: badge(tr, wf.state.status),
         mode: tr.get(&format!("workflow.mode.{}", mode.kind())),
         waiting,
@@ -240,11 +289,33 @@ pub async fn review_view(state: &AppState, cx: &WsCtx, post: &Post) -> Result<Re
         },
         history: history_rows(tr, cx.tz(), &history),
         comments: comment_rows(tr, cx.tz(), &comments, &names),
+        can_to_idea: may(&mode, &wf, me, WorkflowAction::ToIdea, has_time),
+        can_to_draft: may(&mode, &wf, me, WorkflowAction::ToDraft, has_time),
         can_submit: may(&mode, &wf, me, WorkflowAction::Submit, has_time),
         can_approve: may(&mode, &wf, me, WorkflowAction::Approve, has_time),
         can_request: may(&mode, &wf, me, WorkflowAction::RequestChanges, has_time),
         can_comment: cx.role.can(Action::Comment),
     })
+}
+
+/// A form about one post: checks the CSRF token, loads the workspace (404 for non-members),
+/// requires `action` when given, and answers the context, the post id and its page's path.
+async fn post_form(
+    state: &AppState,
+    ui: UiUser,
+    id: &str,
+    post: &str,
+    csrf: &str,
+    action: Option<Action>,
+) -> Result<(WsCtx, PostId, String), UiError> {
+    ui.check_csrf(csrf)?;
+    let cx = WsCtx::load(state, ui, id).await?;
+    if let Some(a) = action {
+        cx.require(a)?;
+    }
+    let pid = parse_post(cx.tr(), post)?;
+    let back = cx.path(&format!("/posts/{}", pid.0));
+    Ok((cx, pid, back))
 }
 
 #[derive(Deserialize)]
@@ -272,12 +343,9 @@ pub async fn decide(
     Path((id, post)): Path<(String, String)>,
     Form(f): Form<MoveForm>,
 ) -> Result<Response, UiError> {
-    ui.check_csrf(&f._csrf)?;
-    let cx = WsCtx::load(&state, ui, &id).await?;
+    let (cx, pid, back) = post_form(&state, ui, &id, &post, &f._csrf, None).await?;
     let tr = cx.tr();
-    let pid = parse_post(tr, &post)?;
     let action = WorkflowAction::parse(&f.action).ok_or(UiError::Invalid(tr))?;
-    let back = cx.path(&format!("/posts/{}", pid.0));
     let note = match workflow::note(Some(&f.note)) {
         Ok(n) => n,
         Err(_) => return Ok(flash::problem(&back, "workflow_invalid")),
@@ -323,12 +391,9 @@ pub async fn comment(
     Path((id, post)): Path<(String, String)>,
     Form(f): Form<CommentForm>,
 ) -> Result<Response, UiError> {
-    ui.check_csrf(&f._csrf)?;
-    let cx = WsCtx::load(&state, ui, &id).await?;
-    cx.require(Action::Comment)?;
+    let (cx, pid, back) =
+        post_form(&state, ui, &id, &post, &f._csrf, Some(Action::Comment)).await?;
     let tr = cx.tr();
-    let pid = parse_post(tr, &post)?;
-    let back = cx.path(&format!("/posts/{}", pid.0));
     match workflow::add_comment(
         &state,
         cx.ws.id,
@@ -498,4 +563,84 @@ pub fn list_badge(
     let held = waiting(mode, wf.state, post.status);
     let late = held && post.scheduled_at.is_some_and(|t| t <= now);
     Some((badge(tr, wf.state.status), held, late))
+}
+
+#[derive(Deserialize)]
+pub struct ShareForm {
+    #[serde(default)]
+    _csrf: String,
+    #[serde(default)]
+    days: String,
+    #[serde(default)]
+    label: String,
+}
+
+/// `POST /w/{id}/posts/{post}/share` (Edit): a share link for this post; its URL is shown once
+/// on the post page (carried in a short-lived cookie, never in the URL).
+pub async fn create_share(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    ui: UiUser,
+    Path((id, post)): Path<(String, String)>,
+    Form(f): Form<ShareForm>,
+) -> Result<Response, UiError> {
+    let (cx, pid, back) = post_form(&state, ui, &id, &post, &f._csrf, Some(Action::Edit)).await?;
+    let tr = cx.tr();
+    let input = workflow::share::ShareInput {
+        label: f.label,
+        post: Some(pid),
+        days: f.days.parse().unwrap_or(0),
+        ..Default::default()
+    };
+    match workflow::share::create(&state, cx.ws.id, cx.ui.user().id, &input).await {
+        Ok((_, token)) => {
+            let scope = format!("{}-{}", cx.ws.id.0, pid.0);
+            let cookie = flash::once_cookie(&state, &headers, SHARE_COOKIE, &scope, &token);
+            let mut res = flash::done(&back, "share_created");
+            res.headers_mut()
+                .append(axum::http::header::SET_COOKIE, cookie);
+            Ok(res)
+        }
+        Err(WorkflowFailure::Store(herald_store::StoreError::NotFound)) => {
+            Err(UiError::NotFound(tr))
+        }
+        Err(WorkflowFailure::Store(e)) => Err(UiError::store(tr, e)),
+        Err(_) => Ok(flash::problem(&back, "share_invalid")),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct RevokeForm {
+    #[serde(default)]
+    _csrf: String,
+    #[serde(default)]
+    back: String,
+}
+
+/// `POST /w/{id}/share-links/{link}/revoke` (Edit).
+pub async fn revoke_share(
+    State(state): State<AppState>,
+    ui: UiUser,
+    Path((id, link)): Path<(String, String)>,
+    Form(f): Form<RevokeForm>,
+) -> Result<Response, UiError> {
+    ui.check_csrf(&f._csrf)?;
+    let cx = WsCtx::load(&state, ui, &id).await?;
+    cx.require(Action::Edit)?;
+    let tr = cx.tr();
+    let link: i64 = link.parse().map_err(|_| UiError::NotFound(tr))?;
+    // Back to one of this workspace's post pages only.
+    let back = match f.back.parse::<i64>() {
+        Ok(p) => cx.path(&format!("/posts/{p}")),
+        Err(_) => cx.path("/posts"),
+    };
+    match state
+        .store
+        .revoke_share_link(cx.ui.user().id, cx.ws.id, link, Utc::now())
+        .await
+    {
+        Ok(true) => Ok(flash::done(&back, "share_revoked")),
+        Ok(false) => Ok(flash::problem(&back, "gone")),
+        Err(e) => Err(UiError::store(tr, e)),
+    }
 }

@@ -227,6 +227,25 @@ async fn api_flow(w: World) {
     );
     assert_eq!(v["history"][1]["note"], "Say -20%");
 
+    // Idea and draft moves.
+    let (s, v) = w
+        .call(
+            Method::POST,
+            &format!("/posts/{post}/move"),
+            &w.owner,
+            Some(json!({"action": "to_idea"})),
+        )
+        .await;
+    assert_eq!(s, 409, "an approved post is not an idea: {v}");
+    let (s, v) = w
+        .call(
+            Method::POST,
+            &format!("/posts/{post}/move"),
+            &w.owner,
+            Some(json!({"action": "fly"})),
+        )
+        .await;
+    assert_eq!((s, v["error"]["field"].as_str()), (422, Some("action")));
     // Editing the approved text sends it back to review.
     let (s, p) = w
         .call(Method::GET, &format!("/posts/{post}"), &w.owner, None)
@@ -644,11 +663,66 @@ async fn the_post_page_shows_review_and_the_list_shows_waiting_posts() {
         .await
         .body
         .contains("Waiting for approval"));
+    // An editor makes a share link for the post on its page; the URL shows once.
+    let owner = Visitor::new(&w.app);
+    owner.login("owner@w.example", PASSWORD).await;
+    let page = owner.get(&format!("/w/{}/posts/{post}", w.ws.0)).await;
+    let csrf = csrf_of(&page.body);
+    let res = owner
+        .post(
+            &format!("/w/{}/posts/{post}/share", w.ws.0),
+            &[("_csrf", &csrf), ("days", "7"), ("label", "ACME")],
+        )
+        .await;
+    assert!(
+        res.location.contains("done=share_created"),
+        "{}",
+        res.location
+    );
+    let page = owner.get(&format!("/w/{}/posts/{post}", w.ws.0)).await;
+    let at = page.body.find("/share/").expect("the new link is shown");
+    let token: String = page.body[at + 7..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
+    assert_eq!(token.len(), 43);
+    assert!(
+        !owner
+            .get(&format!("/w/{}/posts/{post}", w.ws.0))
+            .await
+            .body
+            .contains(&token),
+        "shown once"
+    );
+    assert_eq!(
+        Visitor::new(&w.app)
+            .get(&format!("/share/{token}"))
+            .await
+            .status,
+        200
+    );
+    let link = w.app.store.share_links(w.ws).await.unwrap()[0].id;
+    let res = owner
+        .post(
+            &format!("/w/{}/share-links/{link}/revoke", w.ws.0),
+            &[("_csrf", &csrf), ("back", &post.to_string())],
+        )
+        .await;
+    assert!(
+        res.location.contains("done=share_revoked"),
+        "{}",
+        res.location
+    );
+    assert_eq!(
+        Visitor::new(&w.app)
+            .get(&format!("/share/{token}"))
+            .await
+            .status,
+        410
+    );
     // Only managers see the approval settings form.
     let settings = client.get(&format!("/w/{}/settings", w.ws.0)).await;
     assert!(settings.body.contains("Required") && !settings.body.contains("name=\"mode\""));
-    let owner = Visitor::new(&w.app);
-    owner.login("owner@w.example", PASSWORD).await;
     let settings = owner.get(&format!("/w/{}/settings", w.ws.0)).await;
     let csrf = csrf_of(&settings.body);
     let res = owner
