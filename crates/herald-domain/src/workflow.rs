@@ -268,6 +268,8 @@ pub fn apply(
         action,
     });
     let to = |status| WorkflowState { status, level: 0 };
+    // Levels are recorded only where there is a chain of them.
+    let chained = |level: usize| matches!(mode, ApprovalMode::MultiLevel(_)).then_some(level);
     match (action, state.status) {
         (A::ToIdea, S::Draft) => Ok(Move {
             to: to(S::Idea),
@@ -300,7 +302,7 @@ pub fn apply(
                 Ok(Move {
                     to: to(settle(S::Approved, has_time)),
                     decision: Decision::Approved,
-                    level: Some(level),
+                    level: chained(level),
                 })
             } else {
                 Ok(Move {
@@ -309,7 +311,7 @@ pub fn apply(
                         level,
                     },
                     decision: Decision::LevelApproved,
-                    level: Some(level),
+                    level: chained(level),
                 })
             }
         }
@@ -324,7 +326,7 @@ pub fn apply(
             Ok(Move {
                 to: to(S::ChangesRequested),
                 decision: Decision::ChangesRequested,
-                level: Some(state.level + 1),
+                level: chained(state.level + 1),
             })
         }
         _ => refuse,
@@ -535,7 +537,11 @@ mod tests {
             (S::Scheduled, Decision::Approved)
         );
         let ok = apply(&m, sub.to, Actor::Guest, A::Approve, false).unwrap();
-        assert_eq!(ok.to.status, S::Approved);
+        assert_eq!(
+            (ok.to.status, ok.level),
+            (S::Approved, None),
+            "no levels without a chain"
+        );
     }
 
     #[test]

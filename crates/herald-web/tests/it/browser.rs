@@ -7,6 +7,7 @@
 //! prints a SKIP line, except under `CI=true`, where it fails.
 
 mod publishing;
+mod review;
 
 use crate::helpers::*;
 use crate::ui::{add_member, workspace};

@@ -11,18 +11,20 @@ use herald_domain::{Role, WorkspaceId};
 use reqwest::Method;
 use serde_json::{json, Value};
 
-struct World {
-    app: TestApp,
-    ws: WorkspaceId,
-    owner: String,
-    client: String,
-    analyst: String,
-    owner_id: i64,
-    post: i64,
-    channel: i64,
+/// A workspace with an owner (Olga Owner), a client and an analyst (API tokens for each), a
+/// sandbox channel and a post scheduled two days ahead.
+pub struct World {
+    pub app: TestApp,
+    pub ws: WorkspaceId,
+    pub owner: String,
+    pub client: String,
+    pub analyst: String,
+    pub owner_id: i64,
+    pub post: i64,
+    pub channel: i64,
 }
 
-async fn world(app: TestApp) -> World {
+pub async fn world(app: TestApp) -> World {
     let owner = app.user("owner@w.example", false).await;
     let client = app.user("client@w.example", false).await;
     let analyst = app.user("analyst@w.example", false).await;
@@ -74,7 +76,7 @@ impl World {
         format!("/api/v1/workspaces/{}{sub}", self.ws.0)
     }
 
-    async fn call(&self, m: Method, sub: &str, who: &str, body: Option<Value>) -> (u16, Value) {
+    pub async fn call(&self, m: Method, sub: &str, who: &str, body: Option<Value>) -> (u16, Value) {
         self.app.call(m, &self.p(sub), who, body).await
     }
 
@@ -404,7 +406,7 @@ async fn workflow_api_on_postgres() {
 }
 
 /// The token at the end of a share URL.
-fn token_of(url: &str) -> String {
+pub fn token_of(url: &str) -> String {
     url.rsplit('/').next().unwrap().to_string()
 }
 
