@@ -18,6 +18,7 @@ pub mod strategy;
 pub mod tasks;
 pub mod text;
 pub mod values;
+pub mod workflow;
 
 pub use account::{ApiToken, AuditEntry, Invitation, InvitationState, Member, User, Workspace};
 pub use error::DomainError;

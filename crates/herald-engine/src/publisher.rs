@@ -340,7 +340,10 @@ impl Publisher {
             .await;
         match marked.map(|mut v| v.pop()) {
             Ok(Some(Ok(job))) => Some(self.send_job(claim, job, now).await),
-            Ok(Some(Err(NotSent::LostFence | NotSent::PostDeleted))) | Ok(None) => None,
+            Ok(Some(Err(
+                NotSent::LostFence | NotSent::PostDeleted | NotSent::AwaitingApproval,
+            )))
+            | Ok(None) => None,
             Err(e) => Some(store_trouble(claim, e)),
         }
     }

@@ -18,6 +18,7 @@ mod strategy;
 mod tasks;
 mod time;
 mod traits;
+mod workflow;
 
 pub use crypto::SecretKey;
 pub use error::{Result, StoreError};
@@ -26,6 +27,9 @@ pub use strategy::Strategy;
 pub use traits::{
     Accounts, Backend, ClaimedDelivery, Deliveries, MediaRecord, NewChannel, NewUser, NotSent,
     Outcome, PostDraft, Publishing, SendJob, SessionRecord, Store, System, Workspaces,
+};
+pub use workflow::{
+    Comment, HistoryEntry, NewShareLink, PostWorkflow, ShareLink, Workflow, WorkflowChange,
 };
 
 pub use tasks::{

@@ -35,11 +35,13 @@ impl SqlStore<Postgres> {
 deliveries_impl!(
     Postgres,
     " FOR UPDATE OF d SKIP LOCKED",
-    "SET LOCAL synchronous_commit = off"
+    "SET LOCAL synchronous_commit = off",
+    true
 );
 strategy_impl!(Postgres);
 tasks_impl!(Postgres);
 notifications_impl!(Postgres, " FOR UPDATE OF o SKIP LOCKED");
+workflow_impl!(Postgres, true);
 
 #[async_trait]
 impl crate::System for SqlStore<Postgres> {

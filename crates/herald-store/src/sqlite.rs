@@ -42,10 +42,11 @@ impl SqlStore<Sqlite> {
     }
 }
 
-deliveries_impl!(Sqlite, "", "");
+deliveries_impl!(Sqlite, "", "", false);
 strategy_impl!(Sqlite);
 tasks_impl!(Sqlite);
 notifications_impl!(Sqlite, "");
+workflow_impl!(Sqlite, false);
 
 #[async_trait]
 impl crate::System for SqlStore<Sqlite> {

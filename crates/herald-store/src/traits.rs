@@ -464,6 +464,9 @@ pub enum NotSent {
     LostFence,
     /// The post was deleted: the delivery was cancelled.
     PostDeleted,
+    /// The workspace requires approval and the post is not approved: the delivery went back
+    /// to `scheduled` (its attempt not counted) and is not claimed again until approval.
+    AwaitingApproval,
 }
 
 /// The engine's side: claiming due deliveries with a lease, fencing, completing.
@@ -544,6 +547,7 @@ pub trait Store:
     + crate::Notifications
     + crate::Imports
     + crate::Feeds
+    + crate::Workflow
 {
 }
 
@@ -558,5 +562,6 @@ impl<T> Store for T where
         + crate::Notifications
         + crate::Imports
         + crate::Feeds
+        + crate::Workflow
 {
 }

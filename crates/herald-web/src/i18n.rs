@@ -20,6 +20,7 @@ include!("i18n_publishing.rs");
 include!("i18n_strategy.rs");
 include!("i18n_tasks.rs");
 include!("i18n_import.rs");
+include!("i18n_workflow.rs");
 
 /// Every catalogue part; a new part is one more entry.
 #[rustfmt::skip]
@@ -29,6 +30,7 @@ const PARTS: &[&[(&str, &str, &str)]] = &[
     STRATEGY,
     TASKS,
     IMPORT,
+    WORKFLOW,
 ];
 
 fn messages() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {

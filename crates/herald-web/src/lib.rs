@@ -20,6 +20,7 @@ pub mod state;
 pub mod strategy;
 pub mod tasks;
 pub mod ui;
+pub mod workflow;
 
 pub use state::{AppState, WebConfig};
 

@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod approval_race;
 mod faults;
 mod wake;
 
@@ -54,4 +55,29 @@ pub async fn seed(
     };
     let ch = store.create_channel(ws.id, channel, now).await.unwrap();
     (user.id, ws.id, ch.id)
+}
+
+/// A fresh database on the server named by `HERALD_TEST_POSTGRES_URL`, as a URL; `None` with
+/// a visible SKIP line when it is not set (a failure under `CI=true`).
+pub async fn pg_database(test: &str) -> Option<String> {
+    use sqlx::Connection;
+    let Ok(base) = std::env::var("HERALD_TEST_POSTGRES_URL") else {
+        if std::env::var("CI").as_deref() == Ok("true") {
+            panic!("{test}: HERALD_TEST_POSTGRES_URL is not set, and CI=true requires PostgreSQL");
+        }
+        eprintln!("SKIP {test}: set HERALD_TEST_POSTGRES_URL");
+        return None;
+    };
+    let name = format!(
+        "herald_eng_{}_{}",
+        std::process::id(),
+        Utc::now().timestamp_subsec_nanos()
+    );
+    let mut admin = sqlx::PgConnection::connect(&base).await.unwrap();
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    let (head, _) = base.split_once('?').unwrap_or((&base, ""));
+    Some(format!("{}/{name}", &head[..head.rfind('/').unwrap()]))
 }

@@ -2,10 +2,16 @@
 //! completion. The only difference between the dialects is the claim's row locking, passed
 //! in as `$skip_locked` (`FOR UPDATE OF d SKIP LOCKED` on PostgreSQL; nothing on SQLite,
 //! where the single `UPDATE … RETURNING` already runs under the database's write lock).
+//!
+//! WORKFLOW GATE: a post whose workspace requires approval is sent only while approved. The
+//! condition (`approval_gate!`, sql/workflow.rs) sits inside the claim, the mark-as-sending
+//! `UPDATE` and `next_wake`; on PostgreSQL `$lock_posts` share-locks the batch's posts first,
+//! so an approve/unapprove commits either wholly before the mark (and is seen by it) or after
+//! it (and waits for it).
 
 /// Expands `impl Deliveries for SqlStore<$db>`.
 macro_rules! deliveries_impl {
-    ($db:ty, $skip_locked:literal, $relaxed_commit:literal) => {
+    ($db:ty, $skip_locked:literal, $relaxed_commit:literal, $lock_posts:expr) => {
         #[async_trait::async_trait]
         impl $crate::Deliveries for $crate::SqlStore<$db> {
             async fn claim_due(
@@ -58,7 +64,10 @@ macro_rules! deliveries_impl {
                     "UPDATE deliveries SET state = 'claimed', worker = $1, attempt = attempt + 1, lease_until = $2, updated_at = $3 \
                      WHERE id IN (SELECT d.id FROM deliveries d JOIN channels c ON c.id = d.channel_id \
                        WHERE d.ready_at <= $3 AND c.status IN ('ok', 'rate_limited') \
-                       AND (c.not_before IS NULL OR c.not_before <= $3) ORDER BY d.ready_at, d.id LIMIT $4",
+                       AND (c.not_before IS NULL OR c.not_before <= $3) AND ",
+                    // WORKFLOW GATE: a held delivery is not claimed at all (no hot loop).
+                    approval_gate!(d),
+                    " ORDER BY d.ready_at, d.id LIMIT $4",
                     $skip_locked,
                     ") RETURNING id, workspace_id, post_id, channel_id, attempt, needs_reconcile, idempotency_key, first_sent_at"
                 );
@@ -98,20 +107,42 @@ macro_rules! deliveries_impl {
                     return Ok(vec![]);
                 }
                 let at = $crate::time::to_ms(now);
-                // One statement marks the whole batch, committed on its own before anything is
-                // sent; the fence is the worker and `claimed`. What to send is read after it:
-                // a post cannot be edited while one of its deliveries is `sending`.
+                // One statement marks the whole batch, committed before anything is sent; the
+                // fence is the worker and `claimed`. WORKFLOW GATE: the approval condition is
+                // re-checked in this same statement, and the post's approval version it passed
+                // under is stamped on the delivery. What to send is read after the commit: a post
+                // cannot be edited while one of its deliveries is `sending`.
                 let sql = format!(
-                    "UPDATE deliveries SET state = 'sending', lease_until = $1, updated_at = $2, first_sent_at = COALESCE(first_sent_at, $2) \
+                    "UPDATE deliveries SET state = 'sending', lease_until = $1, updated_at = $2, first_sent_at = COALESCE(first_sent_at, $2), \
+                     sent_approval_version = (SELECT p.approval_version FROM posts p WHERE p.id = deliveries.post_id) \
                      WHERE worker = $3 AND state = 'claimed' AND id IN ({}) \
-                     AND EXISTS (SELECT 1 FROM posts p WHERE p.id = deliveries.post_id AND p.deleted_at IS NULL) RETURNING id, attempt",
-                    $crate::sql::batch::placeholders(4, claims.len())
+                     AND EXISTS (SELECT 1 FROM posts p WHERE p.id = deliveries.post_id AND p.deleted_at IS NULL) AND {} RETURNING id, attempt",
+                    $crate::sql::batch::placeholders(4, claims.len()),
+                    approval_gate!(deliveries)
                 );
                 let mut q = sqlx::query_as::<_, (i64, i32)>(&sql).bind($crate::time::to_ms(lease_until)).bind(at).bind(worker);
                 for c in claims {
                     q = q.bind(c.id.0);
                 }
-                let marked: HashMap<i64, i32> = {
+                let marked: HashMap<i64, i32> = if $lock_posts {
+                    // WORKFLOW GATE (PostgreSQL): share-lock the batch's posts before the mark, so
+                    // the mark's snapshot is taken after any approve/unapprove already holding
+                    // them has committed, and none can commit until the mark does. (SQLite: the
+                    // UPDATE runs alone under the database's single write lock.)
+                    let mut tx = self.pool.begin().await?;
+                    let sql = format!(
+                        "SELECT p.id FROM posts p WHERE p.id IN (SELECT d.post_id FROM deliveries d WHERE d.id IN ({})) ORDER BY p.id FOR SHARE",
+                        $crate::sql::batch::placeholders(1, claims.len())
+                    );
+                    let mut lock = sqlx::query_scalar::<_, i64>(&sql);
+                    for c in claims {
+                        lock = lock.bind(c.id.0);
+                    }
+                    lock.fetch_all(&mut *tx).await?;
+                    let rows = q.fetch_all(&mut *tx).await?;
+                    tx.commit().await?;
+                    rows.into_iter().collect()
+                } else {
                     let _writer = self.writer().await;
                     q.fetch_all(&self.pool).await?.into_iter().collect()
                 };
@@ -178,9 +209,26 @@ macro_rules! deliveries_impl {
                         }
                         Some(_) => out.push(Err($crate::NotSent::LostFence)),
                         None => {
+                            let _writer = self.writer().await;
+                            // WORKFLOW GATE: not marked while the post lives and the claim is
+                            // ours: held for approval. Back to `scheduled`, attempt not counted.
+                            let held = sqlx::query(
+                                "UPDATE deliveries SET state = 'scheduled', attempt = attempt - 1, worker = NULL, lease_until = NULL, updated_at = $1 \
+                                 WHERE id = $2 AND worker = $3 AND attempt = $4 AND state = 'claimed' \
+                                 AND EXISTS (SELECT 1 FROM posts p WHERE p.id = deliveries.post_id AND p.deleted_at IS NULL)",
+                            )
+                            .bind(at)
+                            .bind(claim.id.0)
+                            .bind(worker)
+                            .bind(claim.attempt)
+                            .execute(&self.pool)
+                            .await?;
+                            if held.rows_affected() == 1 {
+                                out.push(Err($crate::NotSent::AwaitingApproval));
+                                continue;
+                            }
                             // Not marked: either the post was deleted (cancel, fenced) or the
                             // claim is no longer ours.
-                            let _writer = self.writer().await;
                             let cancelled = sqlx::query(
                                 "UPDATE deliveries SET state = 'cancelled', error = 'post deleted', worker = NULL, lease_until = NULL, updated_at = $1 \
                                  WHERE id = $2 AND worker = $3 AND attempt = $4 AND state = 'claimed'",
@@ -365,11 +413,13 @@ macro_rules! deliveries_impl {
             }
 
             async fn next_wake(&self) -> $crate::Result<Option<chrono::DateTime<chrono::Utc>>> {
-                let due: Option<i64> = sqlx::query_scalar(
+                // WORKFLOW GATE: deliveries held for approval do not wake anyone.
+                let due: Option<i64> = sqlx::query_scalar(concat!(
                     "SELECT MIN(CASE WHEN c.not_before IS NOT NULL AND c.not_before > d.due_at THEN c.not_before ELSE d.due_at END) \
                      FROM deliveries d JOIN channels c ON c.id = d.channel_id \
-                     WHERE d.ready_at IS NOT NULL AND c.status IN ('ok', 'rate_limited')",
-                )
+                     WHERE d.ready_at IS NOT NULL AND c.status IN ('ok', 'rate_limited') AND ",
+                    approval_gate!(d)
+                ))
                 .fetch_one(&self.pool)
                 .await?;
                 let lease: Option<i64> =

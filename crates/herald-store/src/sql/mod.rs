@@ -14,6 +14,8 @@ pub(crate) mod workspaces;
 #[macro_use]
 pub(crate) mod publishing;
 #[macro_use]
+pub(crate) mod workflow;
+#[macro_use]
 pub(crate) mod deliveries;
 #[macro_use]
 pub(crate) mod strategy;

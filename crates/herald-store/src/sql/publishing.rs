@@ -356,7 +356,9 @@ macro_rules! publishing_impl {
                 let at = $crate::time::to_ms(now);
                 let (labels, media) = $crate::sql::publishing::labels_json(draft)?;
                 let mut tx = self.pool.begin().await?;
-                // The first statement writes: it takes the row (and SQLite's) write lock.
+                // Workflow: changed content of an approved post loses its approval in this
+                // same transaction (sql/workflow.rs); its first statement takes the write lock.
+                workflow_on_edit!(tx, ws.0, id.0, draft, at);
                 let done = sqlx::query(
                     "UPDATE posts SET text = $1, link = $2, first_comment = $3, labels = $4, media = $5, scheduled_at = $6, updated_at = $7, \
                      pillar_id = (SELECT id FROM content_pillars WHERE id = $10 AND workspace_id = $9), \

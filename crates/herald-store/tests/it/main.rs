@@ -9,3 +9,4 @@ mod publishing;
 mod story;
 mod strategy;
 mod tasks;
+mod workflow;

@@ -18,6 +18,7 @@ mod posts;
 mod strategy;
 mod tasks;
 mod users;
+mod workflow;
 mod workspaces;
 
 pub use access::WorkspaceAccess;
@@ -87,6 +88,15 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(posts::get_one, posts::update, posts::delete))
         .routes(routes!(posts::deliveries))
         .routes(routes!(posts::retry))
+        .routes(routes!(workflow::get_settings, workflow::set_settings))
+        .routes(routes!(workflow::get_workflow))
+        .routes(routes!(workflow::submit))
+        .routes(routes!(workflow::approve))
+        .routes(routes!(workflow::request_changes))
+        .routes(routes!(workflow::move_to))
+        .routes(routes!(workflow::comments, workflow::add_comment))
+        .routes(routes!(workflow::list_links, workflow::create_link))
+        .routes(routes!(workflow::revoke_link))
         .merge(
             OpenApiRouter::new()
                 .routes(routes!(media::list, media::upload))

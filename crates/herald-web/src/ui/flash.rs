@@ -17,7 +17,14 @@ use serde::Deserialize;
 use std::borrow::Cow;
 
 /// The words a redirect may carry in `?done=`; each has a `done.<word>` message.
-pub const DONE: [&str; 32] = [
+pub const DONE: [&str; 39] = [
+    "share_created",
+    "share_revoked",
+    "submitted",
+    "approved",
+    "changes_requested",
+    "commented",
+    "approval_saved",
     "created",
     "saved",
     "deleted",
@@ -53,7 +60,13 @@ pub const DONE: [&str; 32] = [
 ];
 
 /// The words a redirect may carry in `?problem=`; each has a `problem.<word>` message.
-pub const PROBLEMS: [&str; 7] = [
+pub const PROBLEMS: [&str; 13] = [
+    "share_invalid",
+    "workflow_refused",
+    "workflow_invalid",
+    "not_your_level",
+    "comment_empty",
+    "approval_invalid",
     "last_owner",
     "gone",
     "not_pending",

@@ -23,6 +23,8 @@ mod my_tasks;
 mod notifications;
 mod posts;
 mod profile;
+mod review;
+mod share;
 mod strategy;
 mod strategy_forms;
 mod task_form;
@@ -108,6 +110,18 @@ pub fn routes() -> Router<AppState> {
                 .layer(DefaultBodyLimit::max(crate::api::MAX_UPLOAD)),
         )
         .route("/w/{id}/posts/{post}/delete", post(posts::delete))
+        .route("/w/{id}/posts/{post}/review", post(review::decide))
+        .route("/w/{id}/posts/{post}/comments", post(review::comment))
+        .route("/w/{id}/approval", post(review::save_approval))
+        .route("/w/{id}/posts/{post}/share", post(review::create_share))
+        .route(
+            "/w/{id}/share-links/{link}/revoke",
+            post(review::revoke_share),
+        )
+        .route("/share/{token}", get(share::show))
+        .route("/share/{token}/posts/{post}/comment", post(share::comment))
+        .route("/share/{token}/posts/{post}/decide", post(share::decide))
+        .route("/share/{token}/media/{media}", get(share::media))
         .route(
             "/w/{id}/posts/{post}/deliveries/{delivery}/retry",
             post(posts::retry),
@@ -402,9 +416,11 @@ mod tests {
     /// templates.)
     #[test]
     fn every_key_named_in_ui_code_exists() {
-        const PREFIXES: [&str; 29] = [
+        const PREFIXES: [&str; 31] = [
             "tasks.",
             "notif.",
+            "workflow.",
+            "share.",
             "app.",
             "nav.",
             "lang.",
@@ -486,6 +502,16 @@ mod tests {
         }
         for s in herald_domain::publishing::DeliveryState::ALL {
             built.push(format!("delivery.state.{}", s.as_str()));
+        }
+        for s in herald_domain::workflow::WorkflowStatus::ALL {
+            built.push(format!("workflow.status.{}", s.as_str()));
+        }
+        for d in herald_domain::workflow::Decision::ALL {
+            built.push(format!("workflow.decision.{}", d.as_str()));
+        }
+        for m in super::review::MODES {
+            built.push(format!("workflow.mode.{m}"));
+            built.push(format!("workflow.mode_hint.{m}"));
         }
         for o in super::posts::OUTCOMES {
             built.push(format!("attempt.outcome.{o}"));

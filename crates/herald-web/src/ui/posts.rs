@@ -92,6 +92,8 @@ pub struct PostRow {
     pub badge: Badge,
     pub channels: String,
     pub labels: Vec<String>,
+    /// The workflow badge, whether it waits for approval, and whether it is late.
+    pub workflow: Option<(super::review::WorkflowBadge, bool, bool)>,
 }
 
 /// A part of the list: upcoming, drafts, recent.
@@ -121,7 +123,15 @@ async fn channel_names(state: &AppState, cx: &WsCtx) -> Result<HashMap<i64, Chan
         .collect())
 }
 
-fn post_row(cx: &WsCtx, p: &Post, names: &HashMap<i64, Channel>) -> PostRow {
+fn post_row(
+    cx: &WsCtx,
+    p: &Post,
+    names: &HashMap<i64, Channel>,
+    wf: &(
+        herald_domain::workflow::ApprovalMode,
+        Vec<herald_store::PostWorkflow>,
+    ),
+) -> PostRow {
     let tr = cx.tr();
     let channels: Vec<&str> = p
         .channels
@@ -136,6 +146,7 @@ fn post_row(cx: &WsCtx, p: &Post, names: &HashMap<i64, Channel>) -> PostRow {
         badge: post_badge(tr, p.status),
         channels: channels.join(", "),
         labels: p.labels.clone(),
+        workflow: super::review::list_badge(tr, &wf.0, &wf.1, p, Utc::now()),
     }
 }
 
@@ -160,9 +171,10 @@ pub async fn list(
         .await
         .map_err(|e| UiError::store(tr, e))?;
     let names = channel_names(&state, &cx).await?;
+    let wf = super::review::list_states(&state, &cx, &posts).await?;
     let (mut drafts, mut upcoming, mut recent) = (vec![], vec![], vec![]);
     for p in &posts {
-        let row = post_row(&cx, p, &names);
+        let row = post_row(&cx, p, &names, &wf);
         match p.scheduled_at {
             None => drafts.push(row),
             Some(t) if t >= now || p.status == PostStatus::Scheduled => upcoming.push(row),
@@ -253,6 +265,7 @@ struct PostPage {
     deliveries: Vec<DeliveryView>,
     can_edit: bool,
     timezone: String,
+    review: super::review::ReviewView,
 }
 
 fn meaning(s: DeliveryState) -> Option<&'static str> {
@@ -333,6 +346,7 @@ async fn delivery_view(
 /// `GET /w/{id}/posts/{post}`.
 pub async fn show(
     State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
     ui: UiUser,
     Path((id, post)): Path<(String, String)>,
     Query(flash): Query<Flash>,
@@ -396,7 +410,12 @@ pub async fn show(
         when_iso: post.scheduled_at.map(format::iso).unwrap_or_default(),
         editable: post.status != PostStatus::Published,
     };
+    let scope = format!("{}-{}", cx.ws.id.0, post.id.0);
+    let once = flash::take_once(&state, &headers, super::review::SHARE_COOKIE, &scope);
+    let (new_token, clear) = once.map_or((None, None), |(t, c)| (Some(t), Some(c)));
+    let review = super::review::review_view(&state, &cx, &post, new_token).await?;
     let page = PostPage {
+        review,
         page: cx.page(&flash),
         nav: cx.nav("posts"),
         post: view,
@@ -404,7 +423,10 @@ pub async fn show(
         can_edit: cx.role.can(Action::Edit),
         timezone: cx.ws.timezone.name().replace('_', " "),
     };
-    Ok(render(tr, &page)?.into_response())
+    Ok(flash::with_cookie(
+        render(tr, &page)?.into_response(),
+        clear,
+    ))
 }
 
 #[derive(Deserialize)]

@@ -262,6 +262,7 @@ struct SettingsPage {
     errors: Errors,
     /// The calendar feed's section.
     feed: super::exchange::FeedView,
+    approval: super::review::ApprovalForm,
 }
 
 fn settings_page(
@@ -270,10 +271,12 @@ fn settings_page(
     form: WsForm,
     errors: Errors,
     feed: super::exchange::FeedView,
+    approval: super::review::ApprovalForm,
 ) -> SettingsPage {
     let tr = cx.tr();
     SettingsPage {
         feed,
+        approval,
         page: cx.page(flash),
         nav: cx.nav("settings"),
         form,
@@ -297,7 +300,8 @@ pub async fn settings(
     let w = &cx.ws;
     let form = WsForm::new(tr, w.name.as_str(), w.timezone.name(), w.language, false);
     let (feed, clear) = super::exchange::feed_view(&state, &cx, &headers).await?;
-    let page = settings_page(&cx, &flash, form, Errors::default(), feed);
+    let approval = super::review::approval_form(&state, &cx).await?;
+    let page = settings_page(&cx, &flash, form, Errors::default(), feed, approval);
     Ok(flash::with_cookie(
         render(tr, &page)?.into_response(),
         clear,
@@ -326,7 +330,15 @@ pub async fn save_settings(
         }
         Err(errors) => {
             let (feed, _) = super::exchange::feed_view(&state, &cx, &Default::default()).await?;
-            let page = settings_page(&cx, &Flash::default(), f.form(tr, false), errors, feed);
+            let approval = super::review::approval_form(&state, &cx).await?;
+            let page = settings_page(
+                &cx,
+                &Flash::default(),
+                f.form(tr, false),
+                errors,
+                feed,
+                approval,
+            );
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(tr, &page)?).into_response())
         }
     }
@@ -357,7 +369,8 @@ pub async fn delete(
         let w = &cx.ws;
         let form = WsForm::new(tr, w.name.as_str(), w.timezone.name(), w.language, false);
         let (feed, _) = super::exchange::feed_view(&state, &cx, &Default::default()).await?;
-        let page = settings_page(&cx, &Flash::default(), form, errors, feed);
+        let approval = super::review::approval_form(&state, &cx).await?;
+        let page = settings_page(&cx, &Flash::default(), form, errors, feed, approval);
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(tr, &page)?).into_response());
     }
     state

@@ -7,6 +7,7 @@
 //! prints a SKIP line, except under `CI=true`, where it fails.
 
 mod publishing;
+mod review;
 mod strategy;
 mod tasks;
 

@@ -254,6 +254,17 @@ async fn isolation(app: TestApp) {
         .call(Method::GET, "/api/v1/me/notifications", &bea, None)
         .await;
     let b_notification = notes["items"][0]["id"].as_i64().unwrap();
+    // ...and a share link.
+    let (s, link) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/workspaces/{b_id}/share-links"),
+            &bob,
+            Some(json!({"label": "Bravo-secret link", "post_id": b_post})),
+        )
+        .await;
+    assert_eq!(s, 201, "{link}");
+    let b_link = link["id"].as_i64().unwrap();
     let before = snapshot(&app, &bob, b_id).await;
 
     let doc: serde_json::Value = app
@@ -291,7 +302,8 @@ async fn isolation(app: TestApp) {
                 .replace("{pillar_id}", &strategy_ids[2])
                 .replace("{competitor_id}", &strategy_ids[3])
                 .replace("{task_id}", &b_task.to_string())
-                .replace("{notification_id}", &b_notification.to_string());
+                .replace("{notification_id}", &b_notification.to_string())
+                .replace("{link_id}", &b_link.to_string());
             assert!(
                 !concrete.contains('{'),
                 "unknown path parameter in {path}: teach this test its B-side value"

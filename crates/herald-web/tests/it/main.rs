@@ -17,3 +17,4 @@ mod strategy;
 mod tasks;
 mod ui;
 mod ui_exchange;
+mod workflow;
