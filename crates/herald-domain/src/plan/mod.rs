@@ -12,6 +12,8 @@ mod validate;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_props;
+#[cfg(test)]
 mod tests_rules;
 
 use crate::publishing::ChannelId;
