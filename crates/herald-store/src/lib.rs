@@ -9,6 +9,7 @@
 
 mod crypto;
 mod error;
+mod plans;
 #[macro_use]
 mod sql;
 mod postgres;
@@ -18,6 +19,7 @@ mod traits;
 
 pub use crypto::SecretKey;
 pub use error::{Result, StoreError};
+pub use plans::{NewSlot, PlanPillar, PlanRule, PlanSettings, Plans, SlotRecord};
 pub use traits::{
     Accounts, Backend, ClaimedDelivery, Deliveries, MediaRecord, NewChannel, NewUser, NotSent,
     Outcome, PostDraft, Publishing, SendJob, SessionRecord, Store, System, Workspaces,

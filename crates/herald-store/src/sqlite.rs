@@ -29,6 +29,7 @@ pub(crate) async fn open(url: &str) -> Result<SqlStore<Sqlite>> {
 
 accounts_impl!(Sqlite);
 workspaces_impl!(Sqlite);
+plans_impl!(Sqlite);
 publishing_impl!(Sqlite, false);
 deliveries_impl!(Sqlite, "");
 

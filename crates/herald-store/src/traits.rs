@@ -523,5 +523,5 @@ pub trait Deliveries: Send + Sync {
 }
 
 /// Everything Herald stores.
-pub trait Store: System + Accounts + Workspaces + Publishing + Deliveries {}
-impl<T: System + Accounts + Workspaces + Publishing + Deliveries> Store for T {}
+pub trait Store: System + Accounts + Workspaces + Publishing + Deliveries + crate::Plans {}
+impl<T: System + Accounts + Workspaces + Publishing + Deliveries + crate::Plans> Store for T {}
