@@ -12,6 +12,7 @@ pub mod invites;
 pub mod json;
 pub mod metrics;
 pub mod ops;
+pub mod plan;
 pub mod publishing;
 pub mod state;
 pub mod ui;

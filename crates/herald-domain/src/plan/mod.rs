@@ -141,6 +141,31 @@ pub fn generate(input: &PlanInput) -> Result<Plan, DomainError> {
     Ok(Plan { slots, unplaced })
 }
 
+/// Checks one rule on its own — frequency range, weekdays, windows, spacing — as the
+/// generator would, so a rule can be refused when it is saved rather than at generation. The
+/// message names the field as `rules[0].…`.
+pub fn check_rule(rule: &FrequencyRule) -> Result<(), DomainError> {
+    let input = PlanInput {
+        // A 31-day month with every weekday, so only the rule itself can be at fault.
+        year: 2024,
+        month: 1,
+        timezone: Timezone::parse("UTC")?,
+        channels: vec![rule.channel],
+        rules: vec![rule.clone()],
+        pillars: vec![Pillar {
+            name: "check".into(),
+            purpose: String::new(),
+            share_percent: 100,
+            promotional: false,
+        }],
+        blackout_dates: vec![],
+        persona: String::new(),
+        goal: String::new(),
+        existing: vec![],
+    };
+    validate::validate(&input).map(|_| ())
+}
+
 /// The month being planned: its days in local time.
 #[derive(Debug, Clone)]
 pub(crate) struct Month {

@@ -11,6 +11,7 @@ mod invitations;
 mod me;
 mod media;
 mod members;
+mod plan;
 mod platforms;
 mod posts;
 mod users;
@@ -83,6 +84,13 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(posts::get_one, posts::update, posts::delete))
         .routes(routes!(posts::deliveries))
         .routes(routes!(posts::retry))
+        .routes(routes!(plan::get_settings, plan::put_settings))
+        .routes(routes!(plan::list_rules))
+        .routes(routes!(plan::put_rule, plan::delete_rule))
+        .routes(routes!(plan::generate))
+        .routes(routes!(plan::list_slots))
+        .routes(routes!(plan::fill))
+        .routes(routes!(plan::queue))
         .merge(
             OpenApiRouter::new()
                 .routes(routes!(media::list, media::upload))

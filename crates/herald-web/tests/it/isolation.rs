@@ -180,6 +180,34 @@ async fn isolation(app: TestApp) {
     let b_media = res.json::<serde_json::Value>().await.unwrap()["id"]
         .as_i64()
         .unwrap();
+    // B has a plan: a rule on its channel and a generated month with a slot.
+    let (s, r) = app
+        .call(
+            Method::PUT,
+            &format!("/api/v1/workspaces/{b_id}/plan/rules/{b_channel}"),
+            &bob,
+            Some(json!({"per_week": 3, "weekdays": ["mon", "wed", "fri"], "windows": [{"start": "09:00", "end": "18:00"}]})),
+        )
+        .await;
+    assert_eq!(s, 200, "{r}");
+    let (s, r) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/workspaces/{b_id}/plan/generate"),
+            &bob,
+            Some(json!({"year": 2030, "month": 1})),
+        )
+        .await;
+    assert_eq!(s, 200, "{r}");
+    let (_, b_slots) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/workspaces/{b_id}/plan/slots?year=2030&month=1"),
+            &bob,
+            None,
+        )
+        .await;
+    let b_slot = b_slots[0]["id"].as_i64().unwrap();
     let before = snapshot(&app, &bob, b_id).await;
 
     let doc: serde_json::Value = app
@@ -211,7 +239,8 @@ async fn isolation(app: TestApp) {
                 .replace("{channel_id}", &b_channel.to_string())
                 .replace("{post_id}", &b_post.to_string())
                 .replace("{delivery_id}", &b_delivery.to_string())
-                .replace("{media_id}", &b_media.to_string());
+                .replace("{media_id}", &b_media.to_string())
+                .replace("{slot_id}", &b_slot.to_string());
             assert!(
                 !concrete.contains('{'),
                 "unknown path parameter in {path}: teach this test its B-side value"
@@ -266,6 +295,9 @@ async fn snapshot(app: &TestApp, bob: &str, b_id: i64) -> Vec<serde_json::Value>
         "/channels",
         "/posts",
         "/media",
+        "/plan/rules",
+        "/plan/settings",
+        "/plan/slots?year=2030&month=1",
     ] {
         let (s, v) = app
             .call(

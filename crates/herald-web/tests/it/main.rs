@@ -10,5 +10,6 @@ mod bad_input;
 mod browser;
 mod compose;
 mod isolation;
+mod plan_api;
 mod publishing_api;
 mod ui;
