@@ -11,15 +11,7 @@ use proptest::prelude::*;
 use std::collections::BTreeMap;
 
 const ZONES: [&str; 3] = ["Europe/Berlin", "America/New_York", "Asia/Kolkata"];
-const WEEKDAYS: [Weekday; 7] = [
-    Weekday::Mon,
-    Weekday::Tue,
-    Weekday::Wed,
-    Weekday::Thu,
-    Weekday::Fri,
-    Weekday::Sat,
-    Weekday::Sun,
-];
+const WEEKDAYS: [Weekday; 7] = WEEK;
 
 fn minute(m: u32) -> NaiveTime {
     NaiveTime::from_hms_opt(m / 60, m % 60, 0).unwrap()

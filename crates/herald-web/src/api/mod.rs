@@ -11,7 +11,7 @@ mod invitations;
 mod me;
 mod media;
 mod members;
-mod plan;
+pub mod plan;
 mod platforms;
 mod posts;
 mod users;

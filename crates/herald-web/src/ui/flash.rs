@@ -42,12 +42,16 @@ pub const DONE: [&str; 21] = [
 ];
 
 /// The words a redirect may carry in `?problem=`; each has a `problem.<word>` message.
-pub const PROBLEMS: [&str; 5] = [
+pub const PROBLEMS: [&str; 9] = [
     "last_owner",
     "gone",
     "not_pending",
     "post_sent",
     "not_retryable",
+    "plan_no_rules",
+    "plan_invalid",
+    "plan_rule",
+    "plan_dates",
 ];
 
 /// The `?done=` / `?problem=` query of a page.

@@ -18,6 +18,7 @@ mod invite;
 mod localtime;
 mod login;
 mod members;
+mod plan;
 mod posts;
 mod profile;
 mod workspace;
@@ -97,6 +98,10 @@ pub fn routes() -> Router<AppState> {
             "/w/{id}/posts/{post}/deliveries/{delivery}/retry",
             post(posts::retry),
         )
+        .route("/w/{id}/plan", get(plan::show))
+        .route("/w/{id}/plan/generate", post(plan::generate))
+        .route("/w/{id}/plan/rules/{channel}", post(plan::save_rule))
+        .route("/w/{id}/plan/settings", post(plan::save_settings))
         .route("/profile", get(profile::show).post(profile::save))
         .route("/profile/password", post(profile::change_password))
         .route(

@@ -11,5 +11,6 @@ mod browser;
 mod compose;
 mod isolation;
 mod plan_api;
+mod plan_ui;
 mod publishing_api;
 mod ui;
