@@ -17,7 +17,7 @@ use serde::Deserialize;
 use std::borrow::Cow;
 
 /// The words a redirect may carry in `?done=`; each has a `done.<word>` message.
-pub const DONE: [&str; 21] = [
+pub const DONE: [&str; 22] = [
     "created",
     "saved",
     "deleted",
@@ -39,10 +39,11 @@ pub const DONE: [&str; 21] = [
     "post_publishing",
     "post_deleted",
     "retrying",
+    "queued",
 ];
 
 /// The words a redirect may carry in `?problem=`; each has a `problem.<word>` message.
-pub const PROBLEMS: [&str; 9] = [
+pub const PROBLEMS: [&str; 10] = [
     "last_owner",
     "gone",
     "not_pending",
@@ -52,6 +53,7 @@ pub const PROBLEMS: [&str; 9] = [
     "plan_invalid",
     "plan_rule",
     "plan_dates",
+    "plan_no_slot",
 ];
 
 /// The `?done=` / `?problem=` query of a page.

@@ -102,6 +102,7 @@ pub fn routes() -> Router<AppState> {
         .route("/w/{id}/plan/generate", post(plan::generate))
         .route("/w/{id}/plan/rules/{channel}", post(plan::save_rule))
         .route("/w/{id}/plan/settings", post(plan::save_settings))
+        .route("/w/{id}/plan/queue/{post}", post(plan::queue))
         .route("/profile", get(profile::show).post(profile::save))
         .route("/profile/password", post(profile::change_password))
         .route(

@@ -431,3 +431,49 @@ pub async fn save_settings(
         .map_err(|e| UiError::store(cx.tr(), e))?;
     Ok(flash::done(&back, "saved"))
 }
+
+#[derive(Deserialize)]
+pub struct QueueForm {
+    #[serde(default)]
+    _csrf: String,
+    channel: String,
+}
+
+/// `POST /w/{id}/plan/queue/{post}`: "Add to queue" from the post page.
+pub async fn queue(
+    State(state): State<AppState>,
+    ui: UiUser,
+    Path((id, post)): Path<(String, String)>,
+    Form(f): Form<QueueForm>,
+) -> Result<Response, UiError> {
+    ui.check_csrf(&f._csrf)?;
+    let cx = WsCtx::load(&state, ui, &id).await?;
+    cx.require(Action::Edit)?;
+    let tr = cx.tr();
+    let pid = post.parse::<i64>().map_err(|_| UiError::NotFound(tr))?;
+    let cid = f
+        .channel
+        .parse::<i64>()
+        .map_err(|_| UiError::NotFound(tr))?;
+    let back = cx.path(&format!("/posts/{pid}"));
+    match plan::add_to_queue(
+        state.store.as_ref(),
+        &cx.ws,
+        herald_domain::publishing::PostId(pid),
+        ChannelId(cid),
+        Utc::now(),
+    )
+    .await
+    {
+        Ok(_) => {
+            state.wake.notify_one();
+            Ok(flash::done(&back, "queued"))
+        }
+        Err(PlanError::Store(herald_store::StoreError::NotFound)) => Err(UiError::NotFound(tr)),
+        Err(PlanError::Store(herald_store::StoreError::Conflict(_))) => {
+            Ok(flash::problem(&back, "post_sent"))
+        }
+        Err(PlanError::Store(e)) => Err(UiError::store(tr, e)),
+        Err(_) => Ok(flash::problem(&back, "plan_no_slot")),
+    }
+}

@@ -251,6 +251,8 @@ struct PostPage {
     deliveries: Vec<DeliveryView>,
     can_edit: bool,
     timezone: String,
+    /// The post's channels, for "Add to queue" (empty once it has gone out).
+    queue_channels: Vec<(i64, String)>,
 }
 
 fn meaning(s: DeliveryState) -> Option<&'static str> {
@@ -382,6 +384,14 @@ pub async fn show(
         when_iso: post.scheduled_at.map(format::iso).unwrap_or_default(),
         editable: post.status != PostStatus::Published,
     };
+    let queue_channels = if view.editable {
+        post.channels
+            .iter()
+            .filter_map(|c| names.get(&c.0).map(|ch| (c.0, ch.name.clone())))
+            .collect()
+    } else {
+        vec![]
+    };
     let page = PostPage {
         page: cx.page(&flash),
         nav: cx.nav("posts"),
@@ -389,6 +399,7 @@ pub async fn show(
         deliveries,
         can_edit: cx.role.can(Action::Edit),
         timezone: cx.ws.timezone.name().replace('_', " "),
+        queue_channels,
     };
     Ok(render(tr, &page)?.into_response())
 }

@@ -130,6 +130,38 @@ async fn the_plan_page_saves_rules_and_generates() {
     assert!(listed.contains("night owls"));
     assert!(listed.contains("Regenerate"));
 
+    // "Add to queue" on a draft's page: it takes the channel's next free slot from now.
+    let (_, draft) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/workspaces/{w}/posts"),
+            &t,
+            Some(json!({"text": "From the queue", "channels": [c]})),
+        )
+        .await;
+    let p = draft["id"].as_i64().unwrap();
+    let post_page = v.get(&format!("/w/{w}/posts/{p}")).await.body;
+    assert!(post_page.contains("Add to queue"));
+    let queued = post(
+        format!("/w/{w}/plan/queue/{p}"),
+        vec![("_csrf", csrf.clone()), ("channel", c.to_string())],
+    )
+    .await;
+    assert!(
+        queued.location.contains("done=queued"),
+        "{}",
+        queued.location
+    );
+    let (_, read) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/workspaces/{w}/posts/{p}"),
+            &t,
+            None,
+        )
+        .await;
+    assert_eq!(read["status"], "scheduled", "{read}");
+
     // In Russian.
     let ru = Visitor::new(&app).russian();
     ru.login("planui@x.example", PASSWORD).await;
