@@ -5,6 +5,7 @@
 //! counted toward frequency and pillar shares, and only the rest is filled. See
 //! `docs/plan-generator.md` for the algorithm and its guarantees.
 
+pub mod evergreen;
 mod pillars;
 mod place;
 mod validate;
