@@ -10,6 +10,7 @@
 mod crypto;
 mod error;
 mod exchange;
+mod plans;
 #[macro_use]
 mod sql;
 mod postgres;
@@ -23,6 +24,7 @@ mod workflow;
 pub use crypto::SecretKey;
 pub use error::{Result, StoreError};
 pub use exchange::{Feeds, Imports};
+pub use plans::{NewSlot, PlanPillar, PlanRule, PlanSettings, Plans, SlotRecord};
 pub use strategy::Strategy;
 pub use traits::{
     Accounts, Backend, ClaimedDelivery, Deliveries, MediaRecord, NewChannel, NewUser, NotSent,

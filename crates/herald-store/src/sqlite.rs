@@ -33,6 +33,7 @@ pub(crate) async fn open(url: &str) -> Result<SqlStore<Sqlite>> {
 
 accounts_impl!(Sqlite);
 workspaces_impl!(Sqlite);
+plans_impl!(Sqlite);
 publishing_impl!(Sqlite, false);
 exchange_impl!(Sqlite, false);
 impl SqlStore<Sqlite> {

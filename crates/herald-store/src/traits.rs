@@ -548,6 +548,7 @@ pub trait Store:
     + crate::Imports
     + crate::Feeds
     + crate::Workflow
+    + crate::Plans
 {
 }
 
@@ -563,5 +564,6 @@ impl<T> Store for T where
         + crate::Imports
         + crate::Feeds
         + crate::Workflow
+        + crate::Plans
 {
 }

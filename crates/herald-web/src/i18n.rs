@@ -21,6 +21,7 @@ include!("i18n_strategy.rs");
 include!("i18n_tasks.rs");
 include!("i18n_import.rs");
 include!("i18n_workflow.rs");
+include!("i18n_plan.rs");
 
 /// Every catalogue part; a new part is one more entry.
 #[rustfmt::skip]
@@ -31,6 +32,7 @@ const PARTS: &[&[(&str, &str, &str)]] = &[
     TASKS,
     IMPORT,
     WORKFLOW,
+    PLAN,
 ];
 
 fn messages() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {

@@ -15,6 +15,7 @@ pub mod json;
 pub mod metrics;
 pub mod notify;
 pub mod ops;
+pub mod plan;
 pub mod publishing;
 pub mod state;
 pub mod strategy;

@@ -5,6 +5,7 @@
 //! counted toward frequency and pillar shares, and only the rest is filled. See
 //! `docs/plan-generator.md` for the algorithm and its guarantees.
 
+pub mod evergreen;
 mod pillars;
 mod place;
 mod validate;
@@ -12,12 +13,25 @@ mod validate;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_props;
+#[cfg(test)]
 mod tests_rules;
 
 use crate::publishing::ChannelId;
 use crate::{DomainError, Timezone};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc, Weekday};
 use serde::{Deserialize, Serialize};
+
+/// The weekdays from Monday, in order (for forms and tests that list them all).
+pub const WEEK: [Weekday; 7] = [
+    Weekday::Mon,
+    Weekday::Tue,
+    Weekday::Wed,
+    Weekday::Thu,
+    Weekday::Fri,
+    Weekday::Sat,
+    Weekday::Sun,
+];
 
 /// How often a channel posts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -137,6 +151,31 @@ pub fn generate(input: &PlanInput) -> Result<Plan, DomainError> {
     }
     let slots = pillars::assign(input, tz, timed);
     Ok(Plan { slots, unplaced })
+}
+
+/// Checks one rule on its own — frequency range, weekdays, windows, spacing — as the
+/// generator would, so a rule can be refused when it is saved rather than at generation. The
+/// message names the field as `rules[0].…`.
+pub fn check_rule(rule: &FrequencyRule) -> Result<(), DomainError> {
+    let input = PlanInput {
+        // A 31-day month with every weekday, so only the rule itself can be at fault.
+        year: 2024,
+        month: 1,
+        timezone: Timezone::parse("UTC")?,
+        channels: vec![rule.channel],
+        rules: vec![rule.clone()],
+        pillars: vec![Pillar {
+            name: "check".into(),
+            purpose: String::new(),
+            share_percent: 100,
+            promotional: false,
+        }],
+        blackout_dates: vec![],
+        persona: String::new(),
+        goal: String::new(),
+        existing: vec![],
+    };
+    validate::validate(&input).map(|_| ())
 }
 
 /// The month being planned: its days in local time.

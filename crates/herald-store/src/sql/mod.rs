@@ -25,6 +25,8 @@ pub(crate) mod tasks;
 pub(crate) mod notifications;
 #[macro_use]
 pub(crate) mod exchange;
+#[macro_use]
+pub(crate) mod plans;
 pub(crate) mod batch;
 pub(crate) mod rows;
 pub(crate) mod strategy_rows;

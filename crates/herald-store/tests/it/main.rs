@@ -5,6 +5,7 @@
 
 mod backends;
 mod exchange;
+mod plans;
 mod publishing;
 mod story;
 mod strategy;

@@ -13,6 +13,7 @@ mod me;
 pub(crate) mod media;
 mod members;
 mod notifications;
+pub mod plan;
 mod platforms;
 mod posts;
 mod strategy;
@@ -97,6 +98,13 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(workflow::comments, workflow::add_comment))
         .routes(routes!(workflow::list_links, workflow::create_link))
         .routes(routes!(workflow::revoke_link))
+        .routes(routes!(plan::get_settings, plan::put_settings))
+        .routes(routes!(plan::list_rules))
+        .routes(routes!(plan::put_rule, plan::delete_rule))
+        .routes(routes!(plan::generate))
+        .routes(routes!(plan::list_slots))
+        .routes(routes!(plan::fill))
+        .routes(routes!(plan::queue))
         .merge(
             OpenApiRouter::new()
                 .routes(routes!(media::list, media::upload))

@@ -17,7 +17,7 @@ use serde::Deserialize;
 use std::borrow::Cow;
 
 /// The words a redirect may carry in `?done=`; each has a `done.<word>` message.
-pub const DONE: [&str; 39] = [
+pub const DONE: [&str; 40] = [
     "share_created",
     "share_revoked",
     "submitted",
@@ -57,10 +57,11 @@ pub const DONE: [&str; 39] = [
     "imported",
     "calendar_created",
     "calendar_revoked",
+    "queued",
 ];
 
 /// The words a redirect may carry in `?problem=`; each has a `problem.<word>` message.
-pub const PROBLEMS: [&str; 13] = [
+pub const PROBLEMS: [&str; 18] = [
     "share_invalid",
     "workflow_refused",
     "workflow_invalid",
@@ -74,6 +75,11 @@ pub const PROBLEMS: [&str; 13] = [
     "not_retryable",
     "email_not_configured",
     "email_failed",
+    "plan_no_rules",
+    "plan_invalid",
+    "plan_rule",
+    "plan_dates",
+    "plan_no_slot",
 ];
 
 /// The `?done=` / `?problem=` query of a page.

@@ -21,6 +21,7 @@ mod login;
 mod members;
 mod my_tasks;
 mod notifications;
+mod plan;
 mod posts;
 mod profile;
 mod review;
@@ -151,6 +152,11 @@ pub fn routes() -> Router<AppState> {
             post(notifications::save_settings),
         )
         .route("/notifications/test-email", post(notifications::test_email))
+        .route("/w/{id}/plan", get(plan::show))
+        .route("/w/{id}/plan/generate", post(plan::generate))
+        .route("/w/{id}/plan/rules/{channel}", post(plan::save_rule))
+        .route("/w/{id}/plan/settings", post(plan::save_settings))
+        .route("/w/{id}/plan/queue/{post}", post(plan::queue))
         .route("/profile", get(profile::show).post(profile::save))
         .route("/profile/password", post(profile::change_password))
         .route(

@@ -266,6 +266,8 @@ struct PostPage {
     can_edit: bool,
     timezone: String,
     review: super::review::ReviewView,
+    /// The post's channels, for "Add to queue" (empty once it has gone out).
+    queue_channels: Vec<(i64, String)>,
 }
 
 fn meaning(s: DeliveryState) -> Option<&'static str> {
@@ -414,6 +416,14 @@ pub async fn show(
     let once = flash::take_once(&state, &headers, super::review::SHARE_COOKIE, &scope);
     let (new_token, clear) = once.map_or((None, None), |(t, c)| (Some(t), Some(c)));
     let review = super::review::review_view(&state, &cx, &post, new_token).await?;
+    let queue_channels = if view.editable {
+        post.channels
+            .iter()
+            .filter_map(|c| names.get(&c.0).map(|ch| (c.0, ch.name.clone())))
+            .collect()
+    } else {
+        vec![]
+    };
     let page = PostPage {
         review,
         page: cx.page(&flash),
@@ -422,6 +432,7 @@ pub async fn show(
         deliveries,
         can_edit: cx.role.can(Action::Edit),
         timezone: cx.ws.timezone.name().replace('_', " "),
+        queue_channels,
     };
     Ok(flash::with_cookie(
         render(tr, &page)?.into_response(),

@@ -265,6 +265,34 @@ async fn isolation(app: TestApp) {
         .await;
     assert_eq!(s, 201, "{link}");
     let b_link = link["id"].as_i64().unwrap();
+    // B has a plan: a rule on its channel and a generated month with a slot.
+    let (s, r) = app
+        .call(
+            Method::PUT,
+            &format!("/api/v1/workspaces/{b_id}/plan/rules/{b_channel}"),
+            &bob,
+            Some(json!({"per_week": 3, "weekdays": ["mon", "wed", "fri"], "windows": [{"start": "09:00", "end": "18:00"}]})),
+        )
+        .await;
+    assert_eq!(s, 200, "{r}");
+    let (s, r) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/workspaces/{b_id}/plan/generate"),
+            &bob,
+            Some(json!({"year": 2030, "month": 1})),
+        )
+        .await;
+    assert_eq!(s, 200, "{r}");
+    let (_, b_slots) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/workspaces/{b_id}/plan/slots?year=2030&month=1"),
+            &bob,
+            None,
+        )
+        .await;
+    let b_slot = b_slots[0]["id"].as_i64().unwrap();
     let before = snapshot(&app, &bob, b_id).await;
 
     let doc: serde_json::Value = app
@@ -303,7 +331,8 @@ async fn isolation(app: TestApp) {
                 .replace("{competitor_id}", &strategy_ids[3])
                 .replace("{task_id}", &b_task.to_string())
                 .replace("{notification_id}", &b_notification.to_string())
-                .replace("{link_id}", &b_link.to_string());
+                .replace("{link_id}", &b_link.to_string())
+                .replace("{slot_id}", &b_slot.to_string());
             assert!(
                 !concrete.contains('{'),
                 "unknown path parameter in {path}: teach this test its B-side value"
@@ -373,6 +402,9 @@ async fn snapshot(app: &TestApp, bob: &str, b_id: i64) -> Vec<serde_json::Value>
         "/media",
         "/strategy",
         "/tasks",
+        "/plan/rules",
+        "/plan/settings",
+        "/plan/slots?year=2030&month=1",
     ] {
         let (s, v) = app
             .call(

@@ -12,6 +12,8 @@ mod compose;
 mod exchange_api;
 mod isolation;
 mod mail;
+mod plan_api;
+mod plan_ui;
 mod publishing_api;
 mod strategy;
 mod tasks;
