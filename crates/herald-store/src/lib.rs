@@ -7,6 +7,7 @@
 //! and puts it in its `WHERE` clause: tenancy is enforced here, not only in the handlers.
 //! Changes that the audit log must explain are written in the same transaction as the entry.
 
+mod calendar;
 mod crypto;
 mod error;
 #[macro_use]
@@ -16,6 +17,10 @@ mod sqlite;
 mod time;
 mod traits;
 
+pub use calendar::{
+    AssigneeTag, Calendar, CalendarEntries, CalendarFilter, CalendarPost, CalendarScope, OpenSlot,
+    PillarTag,
+};
 pub use crypto::SecretKey;
 pub use error::{Result, StoreError};
 pub use traits::{

@@ -25,6 +25,7 @@ accounts_impl!(Postgres);
 workspaces_impl!(Postgres);
 publishing_impl!(Postgres, true);
 deliveries_impl!(Postgres, " FOR UPDATE OF d SKIP LOCKED");
+calendar_impl!(Postgres, "string_agg(DISTINCT c.platform, ',')");
 
 #[async_trait]
 impl crate::System for SqlStore<Postgres> {

@@ -523,5 +523,8 @@ pub trait Deliveries: Send + Sync {
 }
 
 /// Everything Herald stores.
-pub trait Store: System + Accounts + Workspaces + Publishing + Deliveries {}
-impl<T: System + Accounts + Workspaces + Publishing + Deliveries> Store for T {}
+pub trait Store:
+    System + Accounts + Workspaces + Publishing + Deliveries + crate::Calendar
+{
+}
+impl<T: System + Accounts + Workspaces + Publishing + Deliveries + crate::Calendar> Store for T {}

@@ -17,9 +17,10 @@ macro_rules! catalogue {
 // posts), one file each so that neither grows past a screenful of screens.
 include!("i18n_messages.rs");
 include!("i18n_publishing.rs");
+include!("i18n_calendar.rs");
 
 fn messages() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
-    SHELL.iter().chain(PUBLISHING.iter())
+    SHELL.iter().chain(PUBLISHING.iter()).chain(CALENDAR.iter())
 }
 
 static INDEX: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> =

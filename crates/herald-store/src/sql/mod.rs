@@ -15,6 +15,8 @@ pub(crate) mod workspaces;
 pub(crate) mod publishing;
 #[macro_use]
 pub(crate) mod deliveries;
+#[macro_use]
+pub(crate) mod calendar;
 pub(crate) mod batch;
 pub(crate) mod rows;
 

@@ -4,5 +4,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod backends;
+mod calendar;
 mod publishing;
 mod story;

@@ -6,6 +6,7 @@
 
 mod access;
 mod auth_routes;
+mod calendar;
 mod channels;
 mod invitations;
 mod me;
@@ -83,6 +84,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(posts::get_one, posts::update, posts::delete))
         .routes(routes!(posts::deliveries))
         .routes(routes!(posts::retry))
+        .routes(routes!(calendar::reschedule_post))
         .merge(
             OpenApiRouter::new()
                 .routes(routes!(media::list, media::upload))

@@ -1,5 +1,6 @@
-//! Static assets compiled into the binary: two stylesheets (the shell, and the publishing
-//! pages) and one small script, served with an hour's cache lifetime.
+//! Static assets compiled into the binary: the stylesheets (the shell, the publishing pages,
+//! the calendar) and the small scripts (app.js everywhere, calendar.js on the calendar),
+//! served with an hour's cache lifetime.
 
 use axum::http::header;
 use axum::response::IntoResponse;
@@ -9,12 +10,16 @@ use axum::Router;
 const CSS: &str = include_str!("../../assets/app.css");
 const PUBLISHING_CSS: &str = include_str!("../../assets/publishing.css");
 const JS: &str = include_str!("../../assets/app.js");
+const CALENDAR_CSS: &str = include_str!("../../assets/calendar.css");
+const CALENDAR_JS: &str = include_str!("../../assets/calendar.js");
 
 pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
     Router::new()
         .route("/assets/app.css", get(css))
         .route("/assets/publishing.css", get(publishing_css))
         .route("/assets/app.js", get(js))
+        .route("/assets/calendar.css", get(calendar_css))
+        .route("/assets/calendar.js", get(calendar_js))
 }
 
 async fn css() -> impl IntoResponse {
@@ -45,4 +50,23 @@ async fn js() -> impl IntoResponse {
         ],
         JS,
     )
+}
+
+/// A compiled-in file with its type, cached for an hour.
+fn asset(content_type: &'static str, body: &'static str) -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        body,
+    )
+}
+
+async fn calendar_css() -> impl IntoResponse {
+    asset("text/css; charset=utf-8", CALENDAR_CSS)
+}
+
+async fn calendar_js() -> impl IntoResponse {
+    asset("text/javascript; charset=utf-8", CALENDAR_JS)
 }

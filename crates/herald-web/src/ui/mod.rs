@@ -7,6 +7,9 @@
 
 mod assets;
 mod audit;
+mod calendar;
+mod calendar_move;
+mod calendar_view;
 mod channel_fields;
 mod channels;
 mod compose;
@@ -15,7 +18,7 @@ mod feed;
 mod flash;
 mod format;
 mod invite;
-mod localtime;
+pub(crate) mod localtime;
 mod login;
 mod members;
 mod posts;
@@ -85,6 +88,12 @@ pub fn routes() -> Router<AppState> {
                 .layer(DefaultBodyLimit::max(crate::api::MAX_UPLOAD)),
         )
         .route("/w/{id}/posts", get(posts::list))
+        .route("/w/{id}/calendar", get(calendar::show))
+        .route(
+            "/w/{id}/calendar/move/{post}",
+            get(calendar_move::form).post(calendar_move::submit),
+        )
+        .route("/calendar", get(calendar::show_all))
         .route("/w/{id}/posts/{post}", get(posts::show))
         .route(
             "/w/{id}/posts/{post}/edit",
@@ -353,8 +362,9 @@ mod tests {
     /// templates.)
     #[test]
     fn every_key_named_in_ui_code_exists() {
-        const PREFIXES: [&str; 24] = [
+        const PREFIXES: [&str; 25] = [
             "app.",
+            "calendar.",
             "nav.",
             "lang.",
             "login.",
