@@ -56,8 +56,11 @@ pub struct CalendarPost {
     /// `None` only in the unscheduled list.
     pub at: Option<DateTime<Utc>>,
     pub status: PostStatus,
-    /// The start of the text (at most 160 characters, as stored).
+    /// The start of the text: its first 81 characters (`posts.calendar_text`, kept by the
+    /// database and held in the calendar's index), so a card of 80 knows when to add "…".
     pub text: String,
+    /// Its channels, by id.
+    pub channels: Vec<ChannelId>,
     /// The platforms of its channels, distinct, sorted.
     pub platforms: Vec<String>,
     pub pillar: Option<PillarTag>,

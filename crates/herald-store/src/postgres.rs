@@ -25,7 +25,7 @@ accounts_impl!(Postgres);
 workspaces_impl!(Postgres);
 publishing_impl!(Postgres, true);
 deliveries_impl!(Postgres, " FOR UPDATE OF d SKIP LOCKED");
-calendar_impl!(Postgres, "string_agg(DISTINCT c.platform, ',')");
+calendar_impl!(Postgres, crate::sql::calendar::POSTGRES);
 
 #[async_trait]
 impl crate::System for SqlStore<Postgres> {

@@ -31,7 +31,7 @@ accounts_impl!(Sqlite);
 workspaces_impl!(Sqlite);
 publishing_impl!(Sqlite, false);
 deliveries_impl!(Sqlite, "");
-calendar_impl!(Sqlite, "group_concat(DISTINCT c.platform)");
+calendar_impl!(Sqlite, crate::sql::calendar::SQLITE);
 
 #[async_trait]
 impl crate::System for SqlStore<Sqlite> {

@@ -1,8 +1,11 @@
 //! [`Calendar`](crate::Calendar) for both backends. Each view is one statement for the posts
-//! (their platforms come from a correlated aggregate over `post_channels`' primary key, so no
-//! second round trip) and one for the open slots, walking the `(workspace_id, time)` indexes.
+//! and one for the open slots, walking the `(workspace_id, time)` indexes, plus a tiny one for
+//! the scope's channels. A post's channel ids come from a correlated aggregate that reads only
+//! `post_channels`' primary key; their platforms are looked up in Rust. (Joining `channels`
+//! inside that aggregate made PostgreSQL hash the whole channels table once per post.)
 //! Filters are added to the `WHERE` only when set, so the planner sees a plain range scan.
-//! The one dialect difference, the string aggregate, is a macro argument.
+//! The posts come back as one JSON array in one row (see [`posts_sql`]). The dialects differ
+//! only in the names of the aggregate and JSON functions ([`Dialect`]).
 
 use crate::calendar::{
     AssigneeTag, CalendarFilter, CalendarPost, CalendarScope, OpenSlot, PillarTag,
@@ -14,6 +17,28 @@ use herald_domain::{UserId, WorkspaceId};
 
 /// The colour a pillar without a usable one gets (the migration's default).
 const DEFAULT_COLOUR: &str = "#6b7280";
+
+/// The functions in which the two dialects differ.
+pub(crate) struct Dialect {
+    /// Aggregates `pc.channel_id` into one comma-separated string.
+    pub(crate) ids: &'static str,
+    /// Aggregates JSON values into one JSON array.
+    pub(crate) json_group: &'static str,
+    /// Makes one JSON array of its arguments.
+    pub(crate) json_row: &'static str,
+}
+
+pub(crate) const SQLITE: Dialect = Dialect {
+    ids: "group_concat(pc.channel_id)",
+    json_group: "json_group_array",
+    json_row: "json_array",
+};
+
+pub(crate) const POSTGRES: Dialect = Dialect {
+    ids: "string_agg(CAST(pc.channel_id AS TEXT), ',')",
+    json_group: "json_agg",
+    json_row: "json_build_array",
+};
 
 /// One bound value of a built statement.
 pub(crate) enum Bind {
@@ -56,9 +81,12 @@ impl Built {
 }
 
 /// The posts of `range` (`[from, to)` in ms), or the drafts without a time when `None`;
-/// `limit + 1` rows so that the caller can tell it was cut.
+/// `limit + 1` of them so that the caller can tell it was cut. They come back as one row
+/// holding one JSON array of cards: on SQLite every row crosses from sqlx's worker thread to
+/// the async side on its own, and with a few hundred cards those hand-offs, not the query,
+/// were most of the time (profiled).
 pub(crate) fn posts_sql(
-    agg: &str,
+    d: &Dialect,
     scope: CalendarScope,
     range: Option<(i64, i64)>,
     f: &CalendarFilter,
@@ -95,16 +123,23 @@ pub(crate) fn posts_sql(
         ));
     }
     let limit = b.bind(Bind::Int(limit.saturating_add(1)));
-    b.sql = format!(
-        "SELECT p.id, p.workspace_id, p.scheduled_at, p.status, SUBSTR(p.text, 1, 160) AS text, \
-         (SELECT {agg} FROM post_channels pc JOIN channels c ON c.id = pc.channel_id WHERE pc.post_id = p.id) AS platforms, \
+    let inner = format!(
+        "SELECT p.id, p.workspace_id, p.scheduled_at, p.status, p.calendar_text AS text, \
+         (SELECT {ids} FROM post_channels pc WHERE pc.post_id = p.id) AS channel_ids, \
          p.pillar_id, cp.name AS pillar_name, cp.colour AS pillar_colour, \
          p.assignee_id, COALESCE(NULLIF(u.display_name, ''), u.email) AS assignee_name \
          FROM posts p \
          LEFT JOIN content_pillars cp ON cp.id = p.pillar_id \
          LEFT JOIN users u ON u.id = p.assignee_id \
          WHERE {} ORDER BY {order} LIMIT {limit}",
-        conds.join(" AND ")
+        conds.join(" AND "),
+        ids = d.ids,
+    );
+    b.sql = format!(
+        "SELECT CAST({}({}(q.id, q.workspace_id, q.scheduled_at, q.status, q.text, q.channel_ids, \
+         q.pillar_id, q.pillar_name, q.pillar_colour, q.assignee_id, q.assignee_name)) AS TEXT) \
+         FROM ({inner}) q",
+        d.json_group, d.json_row
     );
     b
 }
@@ -143,6 +178,14 @@ pub(crate) fn slots_sql(
     Some(b)
 }
 
+/// The id and platform of every channel in scope (disconnected ones too: old posts name them).
+pub(crate) fn channels_sql(scope: CalendarScope) -> Built {
+    let mut b = Built::new();
+    let cond = b.scope("c", scope);
+    b.sql = format!("SELECT c.id, c.platform FROM channels c WHERE {cond}");
+    b
+}
+
 /// Binds a built statement's values onto a `query_as`.
 macro_rules! bind_all {
     ($q:expr, $binds:expr) => {{
@@ -178,50 +221,93 @@ fn pillar(id: Option<i64>, name: Option<String>, raw_colour: Option<String>) -> 
     })
 }
 
-#[derive(sqlx::FromRow)]
-pub(crate) struct PostCardRow {
-    id: i64,
-    workspace_id: i64,
-    scheduled_at: Option<i64>,
-    status: String,
-    text: String,
-    platforms: Option<String>,
-    pillar_id: Option<i64>,
-    pillar_name: Option<String>,
-    pillar_colour: Option<String>,
-    assignee_id: Option<i64>,
-    assignee_name: Option<String>,
-}
+/// One card as the JSON array holds it: id, workspace, time, status, text, channel ids,
+/// pillar id, name and colour, assignee id and name.
+type CardJson = (
+    i64,
+    i64,
+    Option<i64>,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+    Option<String>,
+);
 
-impl TryFrom<PostCardRow> for CalendarPost {
-    type Error = StoreError;
-    fn try_from(r: PostCardRow) -> Result<Self, StoreError> {
-        let mut platforms: Vec<String> = r
-            .platforms
-            .unwrap_or_default()
-            .split(',')
-            .filter(|p| !p.is_empty())
-            .map(str::to_string)
-            .collect();
-        platforms.sort_unstable();
-        platforms.dedup();
-        Ok(CalendarPost {
-            id: PostId(r.id),
-            workspace_id: WorkspaceId(r.workspace_id),
-            at: from_ms_opt(r.scheduled_at),
-            status: PostStatus::parse(&r.status).ok_or_else(|| StoreError::Corrupt {
-                table: "posts",
-                message: format!("unknown status '{}'", r.status),
-            })?,
-            text: r.text,
-            platforms,
-            pillar: pillar(r.pillar_id, r.pillar_name, r.pillar_colour),
-            assignee: r.assignee_id.map(|id| AssigneeTag {
-                id: UserId(id),
-                name: r.assignee_name.unwrap_or_default(),
-            }),
+/// Builds the cards from the JSON array (`None` when nothing matched), by time, naming each
+/// channel's platform from `platforms` (id, platform).
+pub(crate) fn cards(
+    json: Option<String>,
+    platforms: &[(i64, String)],
+    dated: bool,
+) -> Result<Vec<CalendarPost>, StoreError> {
+    let rows: Vec<CardJson> = match json.as_deref() {
+        None | Some("") => vec![],
+        Some(j) => serde_json::from_str(j).map_err(|e| StoreError::Corrupt {
+            table: "posts",
+            message: format!("calendar cards: {e}"),
+        })?,
+    };
+    let by_id: std::collections::HashMap<i64, &str> =
+        platforms.iter().map(|(id, p)| (*id, p.as_str())).collect();
+    let mut out = rows
+        .into_iter()
+        .map(|r| {
+            let (
+                id,
+                ws,
+                at,
+                status,
+                text,
+                channel_ids,
+                pillar_id,
+                pillar_name,
+                pillar_colour,
+                assignee_id,
+                assignee_name,
+            ) = r;
+            let mut channels: Vec<ChannelId> = channel_ids
+                .as_deref()
+                .unwrap_or_default()
+                .split(',')
+                .filter_map(|c| c.trim().parse().ok())
+                .map(ChannelId)
+                .collect();
+            channels.sort_unstable();
+            let mut platforms: Vec<String> = channels
+                .iter()
+                .filter_map(|c| by_id.get(&c.0))
+                .map(|p| p.to_string())
+                .collect();
+            platforms.sort_unstable();
+            platforms.dedup();
+            Ok(CalendarPost {
+                id: PostId(id),
+                workspace_id: WorkspaceId(ws),
+                at: from_ms_opt(at),
+                status: PostStatus::parse(&status).ok_or_else(|| StoreError::Corrupt {
+                    table: "posts",
+                    message: format!("unknown status '{status}'"),
+                })?,
+                text: text.unwrap_or_default(),
+                channels,
+                platforms,
+                pillar: pillar(pillar_id, pillar_name, pillar_colour),
+                assignee: assignee_id.map(|id| AssigneeTag {
+                    id: UserId(id),
+                    name: assignee_name.unwrap_or_default(),
+                }),
+            })
         })
+        .collect::<Result<Vec<CalendarPost>, StoreError>>()?;
+    // Neither dialect promises that the aggregate keeps the subquery's order.
+    if dated {
+        out.sort_by_key(|p| (p.at, p.id));
     }
+    Ok(out)
 }
 
 #[derive(sqlx::FromRow)]
@@ -270,10 +356,18 @@ impl From<PillarRow> for PillarTag {
     }
 }
 
-/// Expands `impl Calendar for SqlStore<$db>`; `$agg` aggregates `c.platform` into one
-/// comma-separated string of distinct values.
+/// Expands `impl Calendar for SqlStore<$db>` with the dialect's functions ([`SQLITE`] or
+/// [`POSTGRES`]).
 macro_rules! calendar_impl {
-    ($db:ty, $agg:expr) => {
+    ($db:ty, $dialect:expr) => {
+        impl $crate::SqlStore<$db> {
+            /// (id, platform) of every channel in `scope`.
+            async fn calendar_channels(&self, scope: $crate::CalendarScope) -> $crate::Result<Vec<(i64, String)>> {
+                let built = $crate::sql::calendar::channels_sql(scope);
+                Ok(bind_all!(sqlx::query_as(&built.sql), &built.binds).fetch_all(&self.pool).await?)
+            }
+        }
+
         #[async_trait::async_trait]
         impl $crate::Calendar for $crate::SqlStore<$db> {
             async fn calendar(
@@ -286,11 +380,11 @@ macro_rules! calendar_impl {
             ) -> $crate::Result<$crate::CalendarEntries> {
                 let limit = limit.max(1);
                 let range = ($crate::time::to_ms(from), $crate::time::to_ms(to));
-                let built = $crate::sql::calendar::posts_sql($agg, scope, Some(range), filter, limit);
-                let rows: Vec<$crate::sql::calendar::PostCardRow> =
-                    bind_all!(sqlx::query_as(&built.sql), &built.binds).fetch_all(&self.pool).await?;
-                let mut truncated = rows.len() as i64 > limit;
-                let mut posts: Vec<$crate::CalendarPost> = $crate::sql::convert(rows)?;
+                let built = $crate::sql::calendar::posts_sql(&$dialect, scope, Some(range), filter, limit);
+                let json: Option<String> =
+                    bind_all!(sqlx::query_scalar(&built.sql), &built.binds).fetch_one(&self.pool).await?;
+                let mut posts = $crate::sql::calendar::cards(json, &self.calendar_channels(scope).await?, true)?;
+                let mut truncated = posts.len() as i64 > limit;
                 posts.truncate(limit as usize);
                 let mut slots: Vec<$crate::OpenSlot> = vec![];
                 if let Some(built) = $crate::sql::calendar::slots_sql(scope, range, filter, limit) {
@@ -310,10 +404,10 @@ macro_rules! calendar_impl {
                 limit: i64,
             ) -> $crate::Result<Vec<$crate::CalendarPost>> {
                 let limit = limit.max(1);
-                let built = $crate::sql::calendar::posts_sql($agg, scope, None, filter, limit);
-                let rows: Vec<$crate::sql::calendar::PostCardRow> =
-                    bind_all!(sqlx::query_as(&built.sql), &built.binds).fetch_all(&self.pool).await?;
-                let mut posts: Vec<$crate::CalendarPost> = $crate::sql::convert(rows)?;
+                let built = $crate::sql::calendar::posts_sql(&$dialect, scope, None, filter, limit);
+                let json: Option<String> =
+                    bind_all!(sqlx::query_scalar(&built.sql), &built.binds).fetch_one(&self.pool).await?;
+                let mut posts = $crate::sql::calendar::cards(json, &self.calendar_channels(scope).await?, false)?;
                 posts.truncate(limit as usize);
                 Ok(posts)
             }
@@ -358,7 +452,7 @@ mod tests {
             .contains("p.scheduled_at >= $2 AND p.scheduled_at < $3"));
         assert!(b.sql.contains("p.status = $4"));
         assert!(b.sql.contains("fc.channel_id = $5"));
-        assert!(b.sql.ends_with("LIMIT $6"));
+        assert!(b.sql.contains("LIMIT $6) q"));
         assert!(!b.sql.contains("pillar_id = $"));
         assert_eq!(b.binds.len(), 6);
         assert!(slots_sql(CalendarScope::MemberOf(UserId(1)), (1, 2), &f, 10).is_none());

@@ -249,11 +249,7 @@ async fn story(store: Arc<dyn Store>, raw: Raw) {
     let first = &month.posts[0];
     assert_eq!(first.at, Some(t(1)));
     assert_eq!(first.status, PostStatus::Scheduled);
-    assert_eq!(
-        first.text.chars().count(),
-        160,
-        "only the start of the text"
-    );
+    assert_eq!(first.text.chars().count(), 81, "only the start of the text");
     assert_eq!(first.platforms, ["sandbox"]);
     let tag = first.pillar.as_ref().unwrap();
     assert_eq!(
@@ -263,6 +259,9 @@ async fn story(store: Arc<dyn Store>, raw: Raw) {
     let who = first.assignee.as_ref().unwrap();
     assert_eq!((who.id, who.name.as_str()), (alice.id, "Alice"));
     assert_eq!(month.posts[1].platforms, ["sandbox", "telegram"]);
+    let mut both = vec![sandbox, telegram];
+    both.sort();
+    assert_eq!(month.posts[1].channels, both);
     assert_eq!(month.posts[1].pillar, None);
     assert_eq!(month.slots.len(), 1, "open slots in range only");
     let s = &month.slots[0];
