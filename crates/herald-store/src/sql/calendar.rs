@@ -440,7 +440,7 @@ mod tests {
             ..Default::default()
         };
         let b = posts_sql(
-            "x",
+            &SQLITE,
             CalendarScope::Workspace(WorkspaceId(3)),
             Some((1, 2)),
             &f,

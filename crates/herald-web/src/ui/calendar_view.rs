@@ -134,6 +134,9 @@ fn short(text: &str) -> String {
     }
 }
 
+/// Cards and open slots by local day and hour.
+type ByHour = BTreeMap<(NaiveDate, u32), (Vec<Card>, Vec<SlotCard>)>;
+
 /// The builder: the zone, the language, the links, and how platform ids are named.
 pub struct Builder<'a, L: Links> {
     pub tr: Tr,
@@ -211,12 +214,8 @@ impl<L: Links> Builder<'_, L> {
     }
 
     /// Posts and slots by local day (and hour).
-    fn by_day(
-        &self,
-        posts: &[CalendarPost],
-        slots: &[OpenSlot],
-    ) -> BTreeMap<(NaiveDate, u32), (Vec<Card>, Vec<SlotCard>)> {
-        let mut out: BTreeMap<(NaiveDate, u32), (Vec<Card>, Vec<SlotCard>)> = BTreeMap::new();
+    fn by_day(&self, posts: &[CalendarPost], slots: &[OpenSlot]) -> ByHour {
+        let mut out = ByHour::new();
         for p in posts {
             if let Some(at) = p.at {
                 let (d, h, _) = self.local(at);
@@ -234,7 +233,7 @@ impl<L: Links> Builder<'_, L> {
         &self,
         d: NaiveDate,
         in_range: bool,
-        map: &mut BTreeMap<(NaiveDate, u32), (Vec<Card>, Vec<SlotCard>)>,
+        map: &mut ByHour,
         week_href: &dyn Fn(NaiveDate) -> String,
         cap: Option<usize>,
     ) -> DayCell {
