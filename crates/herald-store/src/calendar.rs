@@ -56,8 +56,8 @@ pub struct CalendarPost {
     /// `None` only in the unscheduled list.
     pub at: Option<DateTime<Utc>>,
     pub status: PostStatus,
-    /// The start of the text: its first 81 characters (`posts.calendar_text`, kept by the
-    /// database and held in the calendar's index), so a card of 80 knows when to add "…".
+    /// The start of the text: its first 81 characters (held in the calendar's index), so a
+    /// card of 80 knows when to add "…".
     pub text: String,
     /// Its channels, by id.
     pub channels: Vec<ChannelId>,

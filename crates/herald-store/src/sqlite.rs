@@ -1,5 +1,5 @@
 //! The SQLite backend: the default, one file in the data folder, WAL journal, foreign keys
-//! on, a busy timeout so concurrent writers wait instead of failing.
+//! on, a busy timeout so concurrent writers wait instead of failing, reads memory-mapped.
 
 use crate::{Backend, Result, SqlStore, StoreError};
 use async_trait::async_trait;
@@ -17,7 +17,11 @@ pub(crate) async fn open(url: &str) -> Result<SqlStore<Sqlite>> {
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Normal)
         .foreign_keys(true)
-        .busy_timeout(Duration::from_secs(10));
+        .busy_timeout(Duration::from_secs(10))
+        // Read pages through a shared memory map instead of a pread and a copy per page into
+        // each connection's own 2 MB cache: with a large database, those copies were the
+        // biggest cost of the calendar's month page (profiled on 1M posts).
+        .pragma("mmap_size", "268435456");
     let pool = SqlitePoolOptions::new()
         .min_connections(1)
         .max_connections(8)

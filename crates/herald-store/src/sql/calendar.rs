@@ -26,18 +26,24 @@ pub(crate) struct Dialect {
     pub(crate) json_group: &'static str,
     /// Makes one JSON array of its arguments.
     pub(crate) json_row: &'static str,
+    /// The first 81 characters of `p.text`, as the dialect's calendar index holds them
+    /// (migration 0007): an indexed expression on SQLite, a stored generated column on
+    /// PostgreSQL (whose index-only scans cannot read expressions).
+    pub(crate) card_text: &'static str,
 }
 
 pub(crate) const SQLITE: Dialect = Dialect {
     ids: "group_concat(pc.channel_id)",
     json_group: "json_group_array",
     json_row: "json_array",
+    card_text: "substr(p.text, 1, 81)",
 };
 
 pub(crate) const POSTGRES: Dialect = Dialect {
     ids: "string_agg(CAST(pc.channel_id AS TEXT), ',')",
     json_group: "json_agg",
     json_row: "json_build_array",
+    card_text: "p.calendar_text",
 };
 
 /// One bound value of a built statement.
@@ -124,7 +130,7 @@ pub(crate) fn posts_sql(
     }
     let limit = b.bind(Bind::Int(limit.saturating_add(1)));
     let inner = format!(
-        "SELECT p.id, p.workspace_id, p.scheduled_at, p.status, p.calendar_text AS text, \
+        "SELECT p.id, p.workspace_id, p.scheduled_at, p.status, {card_text} AS text, \
          (SELECT {ids} FROM post_channels pc WHERE pc.post_id = p.id) AS channel_ids, \
          p.pillar_id, cp.name AS pillar_name, cp.colour AS pillar_colour, \
          p.assignee_id, COALESCE(NULLIF(u.display_name, ''), u.email) AS assignee_name \
@@ -134,6 +140,7 @@ pub(crate) fn posts_sql(
          WHERE {} ORDER BY {order} LIMIT {limit}",
         conds.join(" AND "),
         ids = d.ids,
+        card_text = d.card_text,
     );
     b.sql = format!(
         "SELECT CAST({}({}(q.id, q.workspace_id, q.scheduled_at, q.status, q.text, q.channel_ids, \
