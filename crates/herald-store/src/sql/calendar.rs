@@ -26,9 +26,8 @@ pub(crate) struct Dialect {
     pub(crate) json_group: &'static str,
     /// Makes one JSON array of its arguments.
     pub(crate) json_row: &'static str,
-    /// The first 81 characters of `p.text`, as the dialect's calendar index holds them
-    /// (migration 0007): an indexed expression on SQLite, a stored generated column on
-    /// PostgreSQL (whose index-only scans cannot read expressions).
+    /// The first 81 characters of `p.text`: on PostgreSQL the stored generated column its
+    /// covering index holds (migration 0007; index-only scans cannot read expressions).
     pub(crate) card_text: &'static str,
 }
 
@@ -388,19 +387,30 @@ macro_rules! calendar_impl {
                 let limit = limit.max(1);
                 let range = ($crate::time::to_ms(from), $crate::time::to_ms(to));
                 let built = $crate::sql::calendar::posts_sql(&$dialect, scope, Some(range), filter, limit);
-                let json: Option<String> =
-                    bind_all!(sqlx::query_scalar(&built.sql), &built.binds).fetch_one(&self.pool).await?;
-                let mut posts = $crate::sql::calendar::cards(json, &self.calendar_channels(scope).await?, true)?;
+                let slots_built = $crate::sql::calendar::slots_sql(scope, range, filter, limit);
+                // Three independent reads, each on its own pooled connection.
+                let posts = async {
+                    let json: Option<String> = bind_all!(sqlx::query_scalar(&built.sql), &built.binds)
+                        .fetch_one(&self.pool)
+                        .await?;
+                    Ok::<_, $crate::StoreError>(json)
+                };
+                let slots = async {
+                    match &slots_built {
+                        Some(b) => Ok::<_, $crate::StoreError>(
+                            bind_all!(sqlx::query_as(&b.sql), &b.binds).fetch_all(&self.pool).await?,
+                        ),
+                        None => Ok(vec![]),
+                    }
+                };
+                let (json, channels, slot_rows): (_, _, Vec<$crate::sql::calendar::SlotRow>) =
+                    tokio::try_join!(posts, self.calendar_channels(scope), slots)?;
+                let mut posts = $crate::sql::calendar::cards(json, &channels, true)?;
                 let mut truncated = posts.len() as i64 > limit;
                 posts.truncate(limit as usize);
-                let mut slots: Vec<$crate::OpenSlot> = vec![];
-                if let Some(built) = $crate::sql::calendar::slots_sql(scope, range, filter, limit) {
-                    let rows: Vec<$crate::sql::calendar::SlotRow> =
-                        bind_all!(sqlx::query_as(&built.sql), &built.binds).fetch_all(&self.pool).await?;
-                    truncated |= rows.len() as i64 > limit;
-                    slots = rows.into_iter().map(Into::into).collect();
-                    slots.truncate(limit as usize);
-                }
+                truncated |= slot_rows.len() as i64 > limit;
+                let mut slots: Vec<$crate::OpenSlot> = slot_rows.into_iter().map(Into::into).collect();
+                slots.truncate(limit as usize);
                 Ok($crate::CalendarEntries { posts, slots, truncated })
             }
 

@@ -187,7 +187,8 @@ pub struct Options {
     pub zones: Vec<String>,
 }
 
-/// Reads the store and builds the body of a calendar page.
+/// Reads the store and builds the body of a calendar page; `options` (the filters' choices)
+/// are read at the same time as the entries.
 #[allow(clippy::too_many_arguments)]
 pub async fn body<L: Links>(
     state: &AppState,
@@ -197,26 +198,31 @@ pub async fn body<L: Links>(
     p: &Params,
     base: &str,
     links: &L,
-    options: Options,
+    options: impl std::future::Future<Output = Result<Options, UiError>>,
 ) -> Result<CalendarBody, UiError> {
     let today = Utc::now().with_timezone(&tz).date_naive();
     let start = week_start(tr.0);
     let days = p.view.days(p.date, start);
     let (from, to) = cv::instants(days, tz);
-    let entries = state
-        .store
-        .calendar(scope, from, to, &p.filter, LIMIT)
-        .await
-        .map_err(|e| UiError::store(tr, e))?;
-    let unscheduled = if p.view == CalendarView::List {
+    let entries = async {
         state
             .store
-            .unscheduled(scope, &p.filter, UNSCHEDULED)
+            .calendar(scope, from, to, &p.filter, LIMIT)
             .await
-            .map_err(|e| UiError::store(tr, e))?
-    } else {
-        vec![]
+            .map_err(|e| UiError::store(tr, e))
     };
+    let unscheduled = async {
+        if p.view == CalendarView::List {
+            state
+                .store
+                .unscheduled(scope, &p.filter, UNSCHEDULED)
+                .await
+                .map_err(|e| UiError::store(tr, e))
+        } else {
+            Ok(vec![])
+        }
+    };
+    let (entries, unscheduled, options) = tokio::try_join!(entries, unscheduled, options)?;
     let name = |id: &str| channels::platform_name(state, id);
     let b = Builder {
         tr,
@@ -408,30 +414,27 @@ pub async fn show(
     };
     let store = &state.store;
     let err = |e| UiError::store(tr, e);
-    let options = Options {
-        channels: store
-            .channels(cx.ws.id)
-            .await
-            .map_err(err)?
-            .into_iter()
-            .map(|c| (c.id.0, c.name))
-            .collect(),
-        pillars: store.pillar_tags(cx.ws.id).await.map_err(err)?,
-        members: store
-            .members(cx.ws.id)
-            .await
-            .map_err(err)?
-            .into_iter()
-            .map(|m| {
-                let name = if m.display_name.is_empty() {
-                    m.email.as_str().to_string()
-                } else {
-                    m.display_name
-                };
-                (m.user_id.0, name)
-            })
-            .collect(),
-        zones: vec![],
+    let ws = cx.ws.id;
+    let options = async {
+        let (channels, pillars, members) =
+            tokio::try_join!(store.channels(ws), store.pillar_tags(ws), store.members(ws))
+                .map_err(err)?;
+        Ok(Options {
+            channels: channels.into_iter().map(|c| (c.id.0, c.name)).collect(),
+            pillars,
+            members: members
+                .into_iter()
+                .map(|m| {
+                    let name = if m.display_name.is_empty() {
+                        m.email.as_str().to_string()
+                    } else {
+                        m.display_name
+                    };
+                    (m.user_id.0, name)
+                })
+                .collect(),
+            zones: vec![],
+        })
     };
     let cal = body(
         &state,
@@ -526,11 +529,11 @@ pub async fn show_all(
         back: enc(&format!("/calendar?{}", p.query(p.view, p.date, true))),
     };
     let me = ui.user();
-    let options = Options {
+    let options = std::future::ready(Ok(Options {
         members: vec![(me.id.0, tr.get("calendar.filter.me").to_string())],
         zones,
         ..Default::default()
-    };
+    }));
     let cal = body(
         &state,
         tr,
