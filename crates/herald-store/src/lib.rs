@@ -7,6 +7,7 @@
 //! and puts it in its `WHERE` clause: tenancy is enforced here, not only in the handlers.
 //! Changes that the audit log must explain are written in the same transaction as the entry.
 
+mod calendar;
 mod crypto;
 mod error;
 mod exchange;
@@ -21,6 +22,10 @@ mod time;
 mod traits;
 mod workflow;
 
+pub use calendar::{
+    AssigneeTag, Calendar, CalendarEntries, CalendarFilter, CalendarPost, CalendarScope, OpenSlot,
+    PillarTag,
+};
 pub use crypto::SecretKey;
 pub use error::{Result, StoreError};
 pub use exchange::{Feeds, Imports};

@@ -43,6 +43,7 @@ strategy_impl!(Postgres);
 tasks_impl!(Postgres);
 notifications_impl!(Postgres, " FOR UPDATE OF o SKIP LOCKED");
 workflow_impl!(Postgres, true);
+calendar_impl!(Postgres, crate::sql::calendar::POSTGRES);
 
 #[async_trait]
 impl crate::System for SqlStore<Postgres> {

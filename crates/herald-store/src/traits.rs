@@ -549,6 +549,7 @@ pub trait Store:
     + crate::Feeds
     + crate::Workflow
     + crate::Plans
+    + crate::Calendar
 {
 }
 
@@ -565,5 +566,6 @@ impl<T> Store for T where
         + crate::Feeds
         + crate::Workflow
         + crate::Plans
+        + crate::Calendar
 {
 }

@@ -22,6 +22,7 @@ include!("i18n_tasks.rs");
 include!("i18n_import.rs");
 include!("i18n_workflow.rs");
 include!("i18n_plan.rs");
+include!("i18n_calendar.rs");
 
 /// Every catalogue part; a new part is one more entry.
 #[rustfmt::skip]
@@ -33,6 +34,7 @@ const PARTS: &[&[(&str, &str, &str)]] = &[
     IMPORT,
     WORKFLOW,
     PLAN,
+    CALENDAR,
 ];
 
 fn messages() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {

@@ -18,7 +18,7 @@ catalogue! { SHELL;
     "nav.account" => "Your account", "Ваша учётная запись";
     "nav.sections" => "Workspace sections", "Разделы пространства";
     "nav.overview" => "Overview", "Обзор";
-    "nav.shortcuts" => "Keys: g then o, p, n, c, m, i, a or s", "Клавиши: g, затем o, p, n, c, m, i, a или s";
+    "nav.shortcuts" => "Keys: g then o, p, k, n, c, m, i, a or s", "Клавиши: g, затем o, p, k, n, c, m, i, a или s";
     "lang.en" => "English", "English";
     "lang.ru" => "Русский", "Русский";
     "lang.auto" => "As in my browser", "Как в браузере";

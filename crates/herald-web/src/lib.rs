@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod calendar;
 pub mod error;
 pub mod export;
 pub mod i18n;

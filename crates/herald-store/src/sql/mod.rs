@@ -27,6 +27,8 @@ pub(crate) mod notifications;
 pub(crate) mod exchange;
 #[macro_use]
 pub(crate) mod plans;
+#[macro_use]
+pub(crate) mod calendar;
 pub(crate) mod batch;
 pub(crate) mod rows;
 pub(crate) mod strategy_rows;

@@ -18,6 +18,11 @@ pub async fn sqlite() -> (Arc<dyn Store>, std::path::PathBuf) {
 /// A fresh database on the PostgreSQL server named by `HERALD_TEST_POSTGRES_URL`, or `None`
 /// with a visible SKIP line. Under `CI=true` a missing server fails the test.
 pub async fn postgres(test: &str) -> Option<Arc<dyn Store>> {
+    postgres_with_url(test).await.map(|(store, _)| store)
+}
+
+/// [`postgres`], with the fresh database's URL for a test that also needs plain SQL.
+pub async fn postgres_with_url(test: &str) -> Option<(Arc<dyn Store>, String)> {
     let Ok(base) = std::env::var("HERALD_TEST_POSTGRES_URL") else {
         if std::env::var("CI").as_deref() == Ok("true") {
             panic!("{test}: HERALD_TEST_POSTGRES_URL is not set, and CI=true requires PostgreSQL");
@@ -34,7 +39,7 @@ pub async fn postgres(test: &str) -> Option<Arc<dyn Store>> {
         .await
         .unwrap();
     let url = with_database(&base, &name);
-    Some(herald_store::connect(&url).await.unwrap())
+    Some((herald_store::connect(&url).await.unwrap(), url))
 }
 
 /// Replaces the database name in a postgres URL.

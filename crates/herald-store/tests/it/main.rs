@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod backends;
+mod calendar;
 mod exchange;
 mod plans;
 mod publishing;

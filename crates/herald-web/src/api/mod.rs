@@ -6,6 +6,7 @@
 
 mod access;
 mod auth_routes;
+mod calendar;
 mod channels;
 mod exchange;
 mod invitations;
@@ -105,6 +106,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(plan::list_slots))
         .routes(routes!(plan::fill))
         .routes(routes!(plan::queue))
+        .routes(routes!(calendar::reschedule_post))
         .merge(
             OpenApiRouter::new()
                 .routes(routes!(media::list, media::upload))

@@ -1,5 +1,6 @@
-//! Static assets compiled into the binary: stylesheets (the shell, the publishing pages, the
-//! strategy page and brief) and small scripts, served with an hour's cache lifetime.
+//! Static assets compiled into the binary: the stylesheets (the shell, the publishing pages,
+//! the strategy page and brief, the calendar) and the small scripts (app.js everywhere,
+//! strategy.js and calendar.js on their pages), served with an hour's cache lifetime.
 
 use axum::http::header;
 use axum::response::IntoResponse;
@@ -11,6 +12,8 @@ const PUBLISHING_CSS: &str = include_str!("../../assets/publishing.css");
 const JS: &str = include_str!("../../assets/app.js");
 const STRATEGY_CSS: &str = include_str!("../../assets/strategy.css");
 const STRATEGY_JS: &str = include_str!("../../assets/strategy.js");
+const CALENDAR_CSS: &str = include_str!("../../assets/calendar.css");
+const CALENDAR_JS: &str = include_str!("../../assets/calendar.js");
 
 pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
     Router::new()
@@ -25,6 +28,8 @@ pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
             "/assets/strategy.js",
             get(|| async { asset("text/javascript; charset=utf-8", STRATEGY_JS) }),
         )
+        .route("/assets/calendar.css", get(calendar_css))
+        .route("/assets/calendar.js", get(calendar_js))
 }
 
 async fn css() -> impl IntoResponse {
@@ -66,4 +71,12 @@ fn asset(content_type: &'static str, body: &'static str) -> impl IntoResponse {
         ],
         body,
     )
+}
+
+async fn calendar_css() -> impl IntoResponse {
+    asset("text/css; charset=utf-8", CALENDAR_CSS)
+}
+
+async fn calendar_js() -> impl IntoResponse {
+    asset("text/javascript; charset=utf-8", CALENDAR_JS)
 }

@@ -213,7 +213,9 @@ async fn page(
     })
 }
 
-/// `GET /w/{id}/compose` (Edit): an empty composer; `?channel=` ticks one channel.
+/// `GET /w/{id}/compose` (Edit): an empty composer; `?channel=` ticks one channel, `?at=`
+/// (`YYYY-MM-DDTHH:MM`, the workspace's zone) fills the time and `?pillar=` the pillar, as
+/// the calendar's "Write a post" on an open slot does.
 pub async fn new_form(
     State(state): State<AppState>,
     ui: UiUser,
@@ -222,12 +224,21 @@ pub async fn new_form(
 ) -> Result<Response, UiError> {
     let cx = WsCtx::load(&state, ui, &id).await?;
     cx.require(Action::Edit)?;
+    let first = |key: &str| q.iter().find(|(k, _)| k == key).map(|(_, v)| v.trim());
     let v = ComposeValues {
         channels: q
             .iter()
             .filter(|(k, _)| k == "channel")
             .filter_map(|(_, c)| c.parse().ok())
             .collect(),
+        scheduled_at: first("at")
+            .filter(|at| parse_local(at, cx.tz()).is_ok())
+            .unwrap_or_default()
+            .to_string(),
+        pillar: first("pillar")
+            .filter(|p| p.parse::<i64>().is_ok())
+            .unwrap_or_default()
+            .to_string(),
         ..Default::default()
     };
     let page = page(&state, &cx, v, Errors::default(), None).await?;

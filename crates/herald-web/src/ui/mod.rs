@@ -7,6 +7,9 @@
 
 mod assets;
 mod audit;
+mod calendar;
+mod calendar_move;
+mod calendar_view;
 mod channel_fields;
 mod channels;
 mod compose;
@@ -103,6 +106,12 @@ pub fn routes() -> Router<AppState> {
         .route("/w/{id}/calendar-feed/rotate", post(exchange::rotate))
         .route("/w/{id}/calendar-feed/revoke", post(exchange::revoke))
         .route("/w/{id}/posts", get(posts::list))
+        .route("/w/{id}/calendar", get(calendar::show))
+        .route(
+            "/w/{id}/calendar/move/{post}",
+            get(calendar_move::form).post(calendar_move::submit),
+        )
+        .route("/calendar", get(calendar::show_all))
         .route("/w/{id}/posts/{post}", get(posts::show))
         .route(
             "/w/{id}/posts/{post}/edit",
@@ -422,12 +431,13 @@ mod tests {
     /// templates.)
     #[test]
     fn every_key_named_in_ui_code_exists() {
-        const PREFIXES: [&str; 31] = [
+        const PREFIXES: [&str; 32] = [
             "tasks.",
             "notif.",
             "workflow.",
             "share.",
             "app.",
+            "calendar.",
             "nav.",
             "lang.",
             "login.",

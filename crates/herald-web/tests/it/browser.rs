@@ -6,6 +6,7 @@
 //! Chromium from `HERALD_TEST_CHROMIUM` (default `/usr/bin/chromium`). Without them the test
 //! prints a SKIP line, except under `CI=true`, where it fails.
 
+mod calendar;
 mod publishing;
 mod review;
 mod strategy;

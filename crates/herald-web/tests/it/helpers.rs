@@ -166,6 +166,11 @@ impl TestApp {
         format!("{}{path}", self.base)
     }
 
+    /// The SQLite file of a [`spawn_app`] server, for rows no API writes yet.
+    pub fn sqlite_url(&self) -> String {
+        format!("sqlite://{}", self._dir.0.join("herald.db").display())
+    }
+
     /// Creates a user with [`PASSWORD`] straight in the store.
     pub async fn user(&self, email: &str, admin: bool) -> User {
         let hash = herald_web::auth::password::hash(PASSWORD).await.unwrap();

@@ -8,6 +8,7 @@ mod helpers;
 mod api_walk;
 mod bad_input;
 mod browser;
+mod calendar;
 mod compose;
 mod exchange_api;
 mod isolation;

@@ -29,7 +29,7 @@ async fn shot_full(c: &Client, name: &str) {
 }
 
 /// Waits up to `secs` for `check` to hold, polling every 200 ms.
-async fn until<F, Fut>(secs: u64, what: &str, mut check: F)
+pub(super) async fn until<F, Fut>(secs: u64, what: &str, mut check: F)
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = bool>,
@@ -41,7 +41,11 @@ where
     }
 }
 
-async fn js(c: &Client, script: &str, args: Vec<serde_json::Value>) -> serde_json::Value {
+pub(super) async fn js(
+    c: &Client,
+    script: &str,
+    args: Vec<serde_json::Value>,
+) -> serde_json::Value {
     c.execute(script, args).await.unwrap()
 }
 
