@@ -89,4 +89,13 @@ catalogue! { WORKFLOW;
     "share.problem.guest_name" => "Please give your name (up to 80 characters).", "Пожалуйста, укажите имя (до 80 символов).";
     "share.problem.comment_empty" => "Write a comment first (at most 5,000 characters).", "Сначала напишите комментарий (не больше 5000 символов).";
     "share.problem.workflow_refused" => "That step is not possible for this post now.", "Этот шаг сейчас невозможен для этой публикации.";
+
+    "notif.workflow.submitted_for_review" => "{actor} asks you to review a post in {workspace}: {post}", "{actor} просит вас проверить публикацию в «{workspace}»: {post}";
+    "notif.workflow.approved" => "{actor} approved your post in {workspace}: {post}", "{actor} одобрил(а) вашу публикацию в «{workspace}»: {post}";
+    "notif.workflow.approved_by_guest" => "A client approved your post in {workspace}: {post}", "Клиент одобрил вашу публикацию в «{workspace}»: {post}";
+    "notif.workflow.changes_requested" => "{actor} asks for changes to your post in {workspace}: {post}", "{actor} просит доработать вашу публикацию в «{workspace}»: {post}";
+    "notif.workflow.changes_requested_by_guest" => "A client asks for changes to your post in {workspace}: {post}", "Клиент просит доработать вашу публикацию в «{workspace}»: {post}";
+    "notif.workflow.mentioned" => "{actor} mentioned you in a comment in {workspace}: {post}", "{actor} упомянул(а) вас в комментарии в «{workspace}»: {post}";
+    "notif.workflow.client_comment" => "{actor} commented on your post in {workspace}: {post}", "{actor} прокомментировал(а) вашу публикацию в «{workspace}»: {post}";
+    "notif.workflow.client_comment_by_guest" => "A client commented on your post in {workspace}: {post}", "Клиент прокомментировал вашу публикацию в «{workspace}»: {post}";
 }

@@ -2,9 +2,10 @@
 //!
 //! Each event that should tell someone something (a post submitted for review → its
 //! approvers; approved or changes requested → its author; an @mention → the mentioned member;
-//! a client's or guest's comment → the author) is handed to [`emit`]. For now `emit` records
-//! it in the workspace's audit log (`workflow.notify.<kind>`, with the recipients); the
-//! notifications module connects here later (in-app and e-mail), with no change to callers.
+//! a client's or guest's comment → the author) is handed to [`emit`], which records it in the
+//! workspace's audit log (`workflow.notify.<kind>`, with the recipients) and tells the
+//! recipients through [`crate::notify::notify`] (in the UI, and by e-mail where they chose
+//! it), leaving out whoever caused it.
 
 use crate::state::AppState;
 use chrono::Utc;
@@ -68,6 +69,21 @@ impl Event {
         }
     }
 
+    /// The notification kind (`notif.<kind>` in the catalogue); a share-link guest has no
+    /// name to show, so their events read "a client …".
+    fn notification_kind(&self, by_guest: bool) -> &'static str {
+        match (self, by_guest) {
+            (Event::SubmittedForReview { .. }, _) => "workflow.submitted_for_review",
+            (Event::Approved { .. }, false) => "workflow.approved",
+            (Event::Approved { .. }, true) => "workflow.approved_by_guest",
+            (Event::ChangesRequested { .. }, false) => "workflow.changes_requested",
+            (Event::ChangesRequested { .. }, true) => "workflow.changes_requested_by_guest",
+            (Event::Mentioned { .. }, _) => "workflow.mentioned",
+            (Event::ClientComment { .. }, false) => "workflow.client_comment",
+            (Event::ClientComment { .. }, true) => "workflow.client_comment_by_guest",
+        }
+    }
+
     fn post(&self) -> PostId {
         match self {
             Event::SubmittedForReview { post, .. }
@@ -105,4 +121,73 @@ pub async fn emit(state: &AppState, ws: WorkspaceId, actor: Option<UserId>, even
     {
         tracing::warn!(error = %e, action, "recording a workflow event failed");
     }
+    let to: Vec<UserId> = recipients
+        .into_iter()
+        .filter(|u| Some(*u) != actor)
+        .collect();
+    if to.is_empty() {
+        return;
+    }
+    if let Err(e) = tell(state, ws, actor, &event, &to).await {
+        tracing::warn!(error = %e, action, "notifying about a workflow event failed");
+    }
+}
+
+/// The in-app (and e-mail) notification of an event.
+async fn tell(
+    state: &AppState,
+    ws: WorkspaceId,
+    actor: Option<UserId>,
+    event: &Event,
+    to: &[UserId],
+) -> Result<(), herald_store::StoreError> {
+    let actor_name = match actor {
+        Some(id) => state
+            .store
+            .user(id)
+            .await?
+            .map(|u| {
+                if u.display_name.trim().is_empty() {
+                    u.email.to_string()
+                } else {
+                    u.display_name
+                }
+            })
+            .unwrap_or_default(),
+        None => String::new(),
+    };
+    let post = event.post();
+    let excerpt: String = state
+        .store
+        .post(ws, post)
+        .await?
+        .map(|p| {
+            p.text
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .chars()
+                .take(80)
+                .collect()
+        })
+        .unwrap_or_default();
+    // A comment notifies once per comment; approvals may repeat as a post goes round again.
+    let dedupe_key = match event {
+        Event::Mentioned { comment, .. } => Some(format!("workflow.mention:{comment}")),
+        Event::ClientComment { comment, .. } => Some(format!("workflow.comment:{comment}")),
+        _ => None,
+    };
+    crate::notify::notify(
+        state,
+        ws,
+        to,
+        crate::notify::Notification {
+            kind: event.notification_kind(actor.is_none()),
+            params: json!({ "actor": actor_name, "post": excerpt }),
+            link: format!("/w/{}/posts/{}", ws.0, post.0),
+            dedupe_key,
+        },
+    )
+    .await?;
+    Ok(())
 }

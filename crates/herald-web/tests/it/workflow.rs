@@ -340,6 +340,40 @@ async fn api_flow(w: World) {
             "{kind} missing in {actions:?}"
         );
     }
+    // ...and reached the people concerned as notifications: the owner, mentioned by the
+    // client in a comment on the owner's post, is told once for the mention and once for the
+    // client's comment, with who and which post, in words.
+    let (s, notes) = w
+        .app
+        .call(Method::GET, "/api/v1/me/notifications", &w.owner, None)
+        .await;
+    assert_eq!(s, 200, "{notes}");
+    let items = notes["items"].as_array().unwrap();
+    let of = |kind: &str| {
+        items
+            .iter()
+            .filter(|n| n["kind"] == kind)
+            .cloned()
+            .collect::<Vec<Value>>()
+    };
+    let mentioned = of("workflow.mentioned");
+    assert_eq!(mentioned.len(), 1, "{notes}");
+    assert!(
+        mentioned[0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("Winter sale starts"),
+        "{mentioned:?}"
+    );
+    assert_eq!(mentioned[0]["link"], format!("/w/{}/posts/{post}", w.ws.0));
+    assert!(!of("workflow.client_comment").is_empty(), "{notes}");
+    // Nobody is told about what they did themselves.
+    assert!(of("workflow.submitted_for_review")
+        .iter()
+        .all(|n| !n["params"]["actor"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("Olga")));
 
     // Share links: created (URL once), listed (no URL), revoked once; clients may not manage them.
     let (s, link) = w
