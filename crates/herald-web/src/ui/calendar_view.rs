@@ -188,10 +188,11 @@ impl<L: Links> Builder<'_, L> {
         let local = s.at.with_timezone(&self.tz);
         let write_href = self.links.can_edit(ws).then(|| {
             let mut href = format!(
-                "{}/compose?at={}&channel={}",
+                "{}/compose?at={}&channel={}&slot={}",
                 self.links.ws_path(ws),
                 local.format("%Y-%m-%dT%H:%M"),
-                s.channel_id.0
+                s.channel_id.0,
+                s.id.0
             );
             if let Some(p) = &s.pillar {
                 href.push_str(&format!("&pillar={}", p.id.0));

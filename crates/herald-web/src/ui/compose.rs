@@ -215,7 +215,8 @@ async fn page(
 
 /// `GET /w/{id}/compose` (Edit): an empty composer; `?channel=` ticks one channel, `?at=`
 /// (`YYYY-MM-DDTHH:MM`, the workspace's zone) fills the time and `?pillar=` the pillar, as
-/// the calendar's "Write a post" on an open slot does.
+/// the calendar's "Write a post" on an open slot does; `?slot=` names that plan slot, which
+/// the new post then fills.
 pub async fn new_form(
     State(state): State<AppState>,
     ui: UiUser,
@@ -237,6 +238,10 @@ pub async fn new_form(
             .to_string(),
         pillar: first("pillar")
             .filter(|p| p.parse::<i64>().is_ok())
+            .unwrap_or_default()
+            .to_string(),
+        slot: first("slot")
+            .filter(|s| s.parse::<i64>().is_ok())
             .unwrap_or_default()
             .to_string(),
         ..Default::default()
@@ -414,6 +419,14 @@ async fn submit(
     };
     if post.scheduled_at.is_some() {
         state.wake.notify_one();
+    }
+    // Written from an open slot of the content plan: the post fills it (once; a slot filled
+    // meanwhile by someone else keeps its post, and this one is simply not in the plan).
+    if let (None, Ok(slot)) = (editing, v.slot.trim().parse::<i64>()) {
+        match state.store.fill_slot(cx.ws.id, slot, post.id, now).await {
+            Ok(_) | Err(StoreError::NotFound) => {}
+            Err(e) => return Err(UiError::store(tr, e)),
+        }
     }
     let word = match (intent.as_str(), post.scheduled_at) {
         ("now", _) => "post_publishing",

@@ -128,6 +128,8 @@ pub struct ComposeValues {
     pub pillar: String,
     /// The responsible member's user id, or "".
     pub assignee: String,
+    /// The content plan's open slot this new post fills (`plan_slots.id`), or "".
+    pub slot: String,
 }
 
 fn ids(form: &ComposeForm, name: &str) -> Vec<i64> {
@@ -177,6 +179,7 @@ impl ComposeValues {
             overrides,
             pillar: form.get("pillar").to_string(),
             assignee: form.get("assignee").to_string(),
+            slot: form.get("slot").to_string(),
         }
     }
 
@@ -195,6 +198,7 @@ impl ComposeValues {
             media: post.media.iter().map(|m| m.0).collect(),
             pillar: post.pillar.map(|p| p.to_string()).unwrap_or_default(),
             assignee: post.assignee.map(|u| u.to_string()).unwrap_or_default(),
+            slot: String::new(),
             overrides: post
                 .variants
                 .iter()

@@ -162,6 +162,66 @@ async fn the_plan_page_saves_rules_and_generates() {
         .await;
     assert_eq!(read["status"], "scheduled", "{read}");
 
+    // "Write a post" from an open slot: the composer carries the slot, and the post written
+    // there fills it.
+    let slots_url = format!("/api/v1/workspaces/{w}/plan/slots?year=2030&month=3");
+    let (_, slots) = app.call(Method::GET, &slots_url, &t, None).await;
+    let open = slots
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["state"] == "open")
+        .cloned()
+        .unwrap();
+    let slot = open["id"].as_i64().unwrap();
+    let at: chrono::DateTime<chrono::Utc> = open["at"].as_str().unwrap().parse().unwrap();
+    let local = at
+        .with_timezone(&chrono_tz::America::New_York)
+        .format("%Y-%m-%dT%H:%M")
+        .to_string();
+    let compose = v
+        .get(&format!(
+            "/w/{w}/compose?at={local}&channel={c}&slot={slot}"
+        ))
+        .await;
+    assert!(
+        compose
+            .body
+            .contains(&format!("name=\"slot\" value=\"{slot}\"")),
+        "the composer carries the slot"
+    );
+    let written = post(
+        format!("/w/{w}/compose"),
+        vec![
+            ("_csrf", csrf.clone()),
+            ("text", "Written for the slot".into()),
+            ("channels", c.to_string()),
+            ("scheduled_at", local.clone()),
+            ("intent", "schedule".into()),
+            ("slot", slot.to_string()),
+        ],
+    )
+    .await;
+    assert_eq!(written.status, 303, "{}", written.body);
+    let (_, slots) = app.call(Method::GET, &slots_url, &t, None).await;
+    let filled = slots
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == slot)
+        .cloned()
+        .unwrap();
+    assert_eq!(filled["state"], "filled", "{filled}");
+    let (_, by_slot) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/workspaces/{w}/posts/{}", filled["post_id"]),
+            &t,
+            None,
+        )
+        .await;
+    assert_eq!(by_slot["text"], "Written for the slot");
+
     // In Russian.
     let ru = Visitor::new(&app).russian();
     ru.login("planui@x.example", PASSWORD).await;
