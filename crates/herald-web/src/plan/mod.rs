@@ -4,6 +4,7 @@
 //! reads its inputs from the store, maps rows to the generator's indexes and back, and writes
 //! the result in one transaction (`Plans::replace_open_slots`).
 
+pub mod evergreen;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use herald_domain::plan::{self, FilledSlot, Pillar, PlanInput, Unplaced};
 use herald_domain::publishing::{ChannelId, PillarId, Post, PostId};
@@ -65,8 +66,49 @@ fn local_midnight(ws: &Workspace, day: NaiveDate) -> DateTime<Utc> {
 }
 
 /// The pillars the generator gets, with their row ids; a workspace with none yet plans with
-/// one implicit "General" pillar (slots then have no pillar id).
+/// one implicit "General" pillar (slots then have no pillar id). The strategy lets the shares
+/// total less than 100 while it is being worked out; the generator wants them to total 100,
+/// so they are read as weights and scaled to 100 (largest remainder; all equal when every
+/// share is 0).
 fn pillars_of(rows: Vec<herald_store::PlanPillar>) -> (Vec<Pillar>, Vec<Option<PillarId>>) {
+    let (mut pillars, ids) = pillars_raw(rows);
+    scale_to_100(&mut pillars);
+    (pillars, ids)
+}
+
+fn scale_to_100(pillars: &mut [Pillar]) {
+    let total: u32 = pillars.iter().map(|p| p.share_percent).sum();
+    if pillars.is_empty() || (99..=101).contains(&total) {
+        return;
+    }
+    let n = u32::try_from(pillars.len()).unwrap_or(u32::MAX);
+    let weights: Vec<u32> = if total == 0 {
+        vec![1; pillars.len()]
+    } else {
+        pillars.iter().map(|p| p.share_percent).collect()
+    };
+    let sum: u32 = if total == 0 { n } else { total };
+    let mut shares: Vec<(usize, u32, u32)> = weights
+        .iter()
+        .enumerate()
+        .map(|(i, w)| (i, w * 100 / sum, w * 100 % sum))
+        .collect();
+    let given: u32 = shares.iter().map(|s| s.1).sum();
+    shares.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
+    for s in shares
+        .iter_mut()
+        .take(100u32.saturating_sub(given) as usize)
+    {
+        s.1 += 1;
+    }
+    for (i, share, _) in shares {
+        if let Some(p) = pillars.get_mut(i) {
+            p.share_percent = share;
+        }
+    }
+}
+
+fn pillars_raw(rows: Vec<herald_store::PlanPillar>) -> (Vec<Pillar>, Vec<Option<PillarId>>) {
     if rows.is_empty() {
         return (
             vec![Pillar {
@@ -244,5 +286,47 @@ pub async fn add_to_queue(
                 Err(e) => return Err(e),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod scale_tests {
+    use super::*;
+
+    fn p(share: u32) -> Pillar {
+        Pillar {
+            name: format!("p{share}"),
+            purpose: String::new(),
+            share_percent: share,
+            promotional: false,
+        }
+    }
+
+    #[test]
+    fn shares_under_100_are_read_as_weights() {
+        let mut ps = vec![p(30), p(20)];
+        scale_to_100(&mut ps);
+        assert_eq!(
+            ps.iter().map(|x| x.share_percent).collect::<Vec<_>>(),
+            vec![60, 40]
+        );
+        let mut ps = vec![p(1), p(1), p(1)];
+        scale_to_100(&mut ps);
+        assert_eq!(
+            ps.iter().map(|x| x.share_percent).collect::<Vec<_>>(),
+            vec![34, 33, 33]
+        );
+        let mut ps = vec![p(0), p(0)];
+        scale_to_100(&mut ps);
+        assert_eq!(
+            ps.iter().map(|x| x.share_percent).collect::<Vec<_>>(),
+            vec![50, 50]
+        );
+        let mut ps = vec![p(50), p(50)];
+        scale_to_100(&mut ps);
+        assert_eq!(
+            ps.iter().map(|x| x.share_percent).collect::<Vec<_>>(),
+            vec![50, 50]
+        );
     }
 }
