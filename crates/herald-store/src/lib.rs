@@ -10,6 +10,7 @@
 mod calendar;
 mod crypto;
 mod error;
+mod evergreen;
 mod exchange;
 mod plans;
 #[macro_use]
@@ -28,6 +29,7 @@ pub use calendar::{
 };
 pub use crypto::SecretKey;
 pub use error::{Result, StoreError};
+pub use evergreen::{DueEvergreenSlot, Evergreen, EvergreenCategory};
 pub use exchange::{Feeds, Imports};
 pub use plans::{NewSlot, PlanPillar, PlanRule, PlanSettings, Plans, SlotRecord};
 pub use strategy::Strategy;

@@ -24,6 +24,7 @@ pub(crate) async fn open(url: &str) -> Result<SqlStore<Postgres>> {
 accounts_impl!(Postgres);
 workspaces_impl!(Postgres);
 plans_impl!(Postgres);
+evergreen_impl!(Postgres, true);
 publishing_impl!(Postgres, true);
 exchange_impl!(Postgres, true);
 impl SqlStore<Postgres> {

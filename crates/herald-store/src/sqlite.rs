@@ -36,6 +36,7 @@ pub(crate) async fn open(url: &str) -> Result<SqlStore<Sqlite>> {
 accounts_impl!(Sqlite);
 workspaces_impl!(Sqlite);
 plans_impl!(Sqlite);
+evergreen_impl!(Sqlite, false);
 publishing_impl!(Sqlite, false);
 exchange_impl!(Sqlite, false);
 impl SqlStore<Sqlite> {

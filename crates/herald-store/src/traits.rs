@@ -550,6 +550,7 @@ pub trait Store:
     + crate::Workflow
     + crate::Plans
     + crate::Calendar
+    + crate::Evergreen
 {
 }
 
@@ -567,5 +568,6 @@ impl<T> Store for T where
         + crate::Workflow
         + crate::Plans
         + crate::Calendar
+        + crate::Evergreen
 {
 }

@@ -93,6 +93,11 @@ pub async fn run(config: Config, args: ServeArgs) -> Result<()> {
             state.clone(),
             notify_rx.clone(),
         ));
+        // Evergreen categories' slots, filled a day ahead.
+        notify_tasks.push(herald_web::plan::evergreen::spawn(
+            state.clone(),
+            notify_rx.clone(),
+        ));
         if let Some(smtp) = &config.smtp {
             let mailer =
                 herald_engine::mail::Mailer::new(smtp).map_err(|e| anyhow::anyhow!("smtp: {e}"))?;

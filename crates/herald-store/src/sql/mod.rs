@@ -28,6 +28,8 @@ pub(crate) mod exchange;
 #[macro_use]
 pub(crate) mod plans;
 #[macro_use]
+pub(crate) mod evergreen;
+#[macro_use]
 pub(crate) mod calendar;
 pub(crate) mod batch;
 pub(crate) mod rows;

@@ -5,6 +5,7 @@
 
 mod backends;
 mod calendar;
+mod evergreen;
 mod exchange;
 mod plans;
 mod publishing;

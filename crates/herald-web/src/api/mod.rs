@@ -8,6 +8,7 @@ mod access;
 mod auth_routes;
 mod calendar;
 mod channels;
+mod evergreen;
 mod exchange;
 mod invitations;
 mod me;
@@ -106,6 +107,10 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(plan::list_slots))
         .routes(routes!(plan::fill))
         .routes(routes!(plan::queue))
+        .routes(routes!(evergreen::list, evergreen::create))
+        .routes(routes!(evergreen::delete))
+        .routes(routes!(evergreen::members, evergreen::add))
+        .routes(routes!(evergreen::remove))
         .routes(routes!(calendar::reschedule_post))
         .merge(
             OpenApiRouter::new()

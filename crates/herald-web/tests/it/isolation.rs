@@ -293,6 +293,26 @@ async fn isolation(app: TestApp) {
         )
         .await;
     let b_slot = b_slots[0]["id"].as_i64().unwrap();
+    // ...and an evergreen category holding B's post.
+    let (s, cat) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/workspaces/{b_id}/evergreen"),
+            &bob,
+            Some(json!({"name": "Bravo-secret evergreen"})),
+        )
+        .await;
+    assert_eq!(s, 201, "{cat}");
+    let b_category = cat["id"].as_i64().unwrap();
+    let (s, _) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/workspaces/{b_id}/evergreen/{b_category}/posts"),
+            &bob,
+            Some(json!({"post_id": b_post})),
+        )
+        .await;
+    assert_eq!(s, 204);
     let before = snapshot(&app, &bob, b_id).await;
 
     let doc: serde_json::Value = app
@@ -332,7 +352,8 @@ async fn isolation(app: TestApp) {
                 .replace("{task_id}", &b_task.to_string())
                 .replace("{notification_id}", &b_notification.to_string())
                 .replace("{link_id}", &b_link.to_string())
-                .replace("{slot_id}", &b_slot.to_string());
+                .replace("{slot_id}", &b_slot.to_string())
+                .replace("{category_id}", &b_category.to_string());
             assert!(
                 !concrete.contains('{'),
                 "unknown path parameter in {path}: teach this test its B-side value"
@@ -405,6 +426,7 @@ async fn snapshot(app: &TestApp, bob: &str, b_id: i64) -> Vec<serde_json::Value>
         "/plan/rules",
         "/plan/settings",
         "/plan/slots?year=2030&month=1",
+        "/evergreen",
     ] {
         let (s, v) = app
             .call(

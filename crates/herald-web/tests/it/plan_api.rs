@@ -232,3 +232,118 @@ async fn the_plan_through_the_api() {
     let at3: DateTime<Utc> = slot3["at"].as_str().unwrap().parse().unwrap();
     assert!(at3 > at);
 }
+
+/// Evergreen through the API and the job: a category refuses a bad field by name, holds a
+/// post, and the job fills the category's slot that is due within a day — once, however often
+/// it runs — with a copy scheduled at the slot's time; a slot further out waits.
+#[tokio::test]
+async fn evergreen_slots_are_filled_once_a_day_ahead() {
+    use herald_domain::publishing::ChannelId;
+    use herald_domain::WorkspaceId;
+    let app = spawn_app().await;
+    app.user("green@x.example", false).await;
+    let t = app.token("green@x.example").await;
+    let (_, ws) = app
+        .call(
+            Method::POST,
+            "/api/v1/workspaces",
+            &t,
+            Some(json!({"name": "Evergreen", "timezone": "Europe/Berlin"})),
+        )
+        .await;
+    let w = ws["id"].as_i64().unwrap();
+    let (_, ch) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/workspaces/{w}/channels"),
+            &t,
+            Some(json!({"platform": "sandbox", "name": "Sandy"})),
+        )
+        .await;
+    let c = ch["id"].as_i64().unwrap();
+    let base = format!("/api/v1/workspaces/{w}/evergreen");
+    let (s, bad) = app
+        .call(
+            Method::POST,
+            &base,
+            &t,
+            Some(json!({"name": "Tips", "order": "sideways"})),
+        )
+        .await;
+    assert_eq!((s, bad["error"]["field"].as_str()), (422, Some("order")));
+    let (s, cat) = app
+        .call(
+            Method::POST,
+            &base,
+            &t,
+            Some(json!({"name": "Tips", "order": "lifo", "max_reuse": 2, "min_gap_days": 1})),
+        )
+        .await;
+    assert_eq!(s, 201, "{cat}");
+    let k = cat["id"].as_i64().unwrap();
+    let p = draft(&app, &t, w, c, "A tip worth repeating").await;
+    let (s, _) = app
+        .call(
+            Method::POST,
+            &format!("{base}/{k}/posts"),
+            &t,
+            Some(json!({"post_id": p})),
+        )
+        .await;
+    assert_eq!(s, 204);
+
+    let now = Utc::now();
+    let soon = now + chrono::Duration::hours(3);
+    let later = now + chrono::Duration::hours(72);
+    let slot = |at| herald_store::NewSlot {
+        channel: ChannelId(c),
+        at,
+        pillar: None,
+        brief: String::new(),
+        evergreen_category: Some(k),
+    };
+    app.store
+        .replace_open_slots(
+            WorkspaceId(w),
+            now,
+            now + chrono::Duration::days(10),
+            &[],
+            &[slot(soon), slot(later)],
+            now,
+        )
+        .await
+        .unwrap();
+    let pass = || herald_web::plan::evergreen::evergreen_pass(&app.state, now);
+    assert_eq!(pass().await.unwrap(), 1, "the slot due within a day");
+    assert_eq!(pass().await.unwrap(), 0, "filled once");
+
+    let slots = app
+        .store
+        .plan_slots(WorkspaceId(w), now, now + chrono::Duration::days(10))
+        .await
+        .unwrap();
+    let filled: Vec<_> = slots.iter().filter(|s| s.post.is_some()).collect();
+    assert_eq!(filled.len(), 1);
+    assert_eq!(filled[0].at.timestamp(), soon.timestamp());
+    let copy = filled[0].post.unwrap().0;
+    assert_ne!(copy, p, "a copy, not the original");
+    let (_, read) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/workspaces/{w}/posts/{copy}"),
+            &t,
+            None,
+        )
+        .await;
+    assert_eq!(read["text"], "A tip worth repeating");
+    assert_eq!(read["status"], "scheduled", "{read}");
+    let (_, members) = app
+        .call(Method::GET, &format!("{base}/{k}/posts"), &t, None)
+        .await;
+    assert_eq!(members[0]["use_count"], 1, "{members}");
+    let (_, cats) = app.call(Method::GET, &base, &t, None).await;
+    assert_eq!(
+        (cats[0]["name"].as_str(), cats[0]["posts"].as_i64()),
+        (Some("Tips"), Some(1))
+    );
+}
