@@ -60,4 +60,26 @@ catalogue! { PLAN;
     "problem.plan_invalid" => "The plan could not be made: check the rules, the blackout dates and the pillar shares (they must sum to 100, promotional at most 50).", "План не составлен: проверьте правила, исключённые даты и доли рубрик (в сумме 100, рекламных не больше 50).";
     "problem.plan_rule" => "The rule was refused: give a count, at least one day, and windows as HH:MM-HH:MM that do not overlap.", "Правило не принято: укажите число, хотя бы один день и непересекающиеся окна ЧЧ:ММ-ЧЧ:ММ.";
     "problem.plan_dates" => "A blackout date is not a date: write them as YYYY-MM-DD.", "Исключённая дата записана неверно: пишите ГГГГ-ММ-ДД.";
+
+    "plan.evergreen" => "Evergreen categories", "Вечнозелёные рубрики";
+    "plan.evergreen_hint" => "Posts worth repeating. Give a channel's slots to a category in its rule above; a day before each slot, Herald schedules a copy of the category's next post there.", "Публикации, которые стоит повторять. Отдайте слоты канала рубрике в его правиле выше; за день до каждого слота Herald запланирует туда копию следующей публикации рубрики.";
+    "plan.evergreen_name" => "Category", "Рубрика";
+    "plan.evergreen_order" => "Order", "Порядок";
+    "plan.evergreen_order.fifo" => "Oldest first", "Сначала старые";
+    "plan.evergreen_order.lifo" => "Newest first", "Сначала новые";
+    "plan.evergreen_order.random" => "Random", "Случайно";
+    "plan.evergreen_max_reuse" => "Uses at most", "Не больше повторов";
+    "plan.evergreen_min_gap" => "Days between uses", "Дней между повторами";
+    "plan.evergreen_posts" => "Posts", "Публикаций";
+    "plan.evergreen_create" => "Add category", "Добавить рубрику";
+    "plan.evergreen_delete" => "Delete", "Удалить";
+    "plan.rule_evergreen" => "Its slots recycle", "Слоты заполняет рубрика";
+    "plan.rule_evergreen_none" => "— nothing: slots wait for new posts", "— нет: слоты ждут новых публикаций";
+    "plan.evergreen_add" => "Add to evergreen category", "В вечнозелёную рубрику";
+    "plan.evergreen_add_button" => "Add", "Добавить";
+    "done.evergreen_created" => "The category is added.", "Рубрика добавлена.";
+    "done.evergreen_deleted" => "The category is deleted; its slots wait for new posts.", "Рубрика удалена; её слоты ждут новых публикаций.";
+    "done.evergreen_added" => "The post is in the category now.", "Публикация добавлена в рубрику.";
+    "problem.evergreen_invalid" => "Give the category a name of up to 100 characters, at most 1–1000 uses and 0–3650 days between them.", "Дайте рубрике название до 100 символов, от 1 до 1000 повторов и от 0 до 3650 дней между ними.";
+    "problem.evergreen_taken" => "There is already a category of that name.", "Рубрика с таким названием уже есть.";
 }

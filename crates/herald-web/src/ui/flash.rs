@@ -17,7 +17,7 @@ use serde::Deserialize;
 use std::borrow::Cow;
 
 /// The words a redirect may carry in `?done=`; each has a `done.<word>` message.
-pub const DONE: [&str; 40] = [
+pub const DONE: [&str; 43] = [
     "share_created",
     "share_revoked",
     "submitted",
@@ -58,10 +58,13 @@ pub const DONE: [&str; 40] = [
     "calendar_created",
     "calendar_revoked",
     "queued",
+    "evergreen_created",
+    "evergreen_deleted",
+    "evergreen_added",
 ];
 
 /// The words a redirect may carry in `?problem=`; each has a `problem.<word>` message.
-pub const PROBLEMS: [&str; 18] = [
+pub const PROBLEMS: [&str; 20] = [
     "share_invalid",
     "workflow_refused",
     "workflow_invalid",
@@ -80,6 +83,8 @@ pub const PROBLEMS: [&str; 18] = [
     "plan_rule",
     "plan_dates",
     "plan_no_slot",
+    "evergreen_invalid",
+    "evergreen_taken",
 ];
 
 /// The `?done=` / `?problem=` query of a page.

@@ -166,6 +166,12 @@ pub fn routes() -> Router<AppState> {
         .route("/w/{id}/plan/rules/{channel}", post(plan::save_rule))
         .route("/w/{id}/plan/settings", post(plan::save_settings))
         .route("/w/{id}/plan/queue/{post}", post(plan::queue))
+        .route("/w/{id}/plan/evergreen", post(plan::create_category))
+        .route(
+            "/w/{id}/plan/evergreen/{category}/delete",
+            post(plan::delete_category),
+        )
+        .route("/w/{id}/posts/{post}/evergreen", post(plan::add_post))
         .route("/profile", get(profile::show).post(profile::save))
         .route("/profile/password", post(profile::change_password))
         .route(

@@ -35,6 +35,18 @@ pub struct RuleRow {
     pub days: Vec<DayBox>,
     pub windows: String,
     pub spacing: u32,
+    /// The evergreen category its slots recycle, if any.
+    pub category: Option<i64>,
+}
+
+/// An evergreen category as the plan page lists it.
+pub struct CategoryRow {
+    pub id: i64,
+    pub name: String,
+    pub order: &'static str,
+    pub max_reuse: u32,
+    pub min_gap_days: u32,
+    pub posts: i64,
 }
 
 pub struct PillarRow {
@@ -80,6 +92,7 @@ struct PlanPage {
     days: Vec<DayGroup>,
     summary: Option<SummaryView>,
     timezone: String,
+    categories: Vec<CategoryRow>,
 }
 
 #[derive(Deserialize, Default)]
@@ -161,6 +174,7 @@ async fn render_page(
                     })
                     .unwrap_or_else(|| "09:00-18:00".into()),
                 spacing: r.map_or(60, |r| r.rule.min_spacing_minutes),
+                category: r.and_then(|r| r.evergreen_category),
             }
         })
         .collect();
@@ -220,6 +234,21 @@ async fn render_page(
         days,
         summary,
         timezone: cx.tz().name().to_string(),
+        categories: state
+            .store
+            .categories(cx.ws.id)
+            .await
+            .map_err(|e| UiError::store(tr, e))?
+            .into_iter()
+            .map(|c| CategoryRow {
+                id: c.id,
+                name: c.name,
+                order: c.order.as_str(),
+                max_reuse: c.max_reuse,
+                min_gap_days: c.min_gap_days,
+                posts: c.posts,
+            })
+            .collect(),
     };
     Ok(render(tr, &view)?.into_response())
 }
@@ -304,6 +333,9 @@ pub struct RuleForm {
     windows: String,
     #[serde(default)]
     spacing: String,
+    /// An evergreen category's id, or "".
+    #[serde(default)]
+    evergreen: String,
     mon: Option<String>,
     tue: Option<String>,
     wed: Option<String>,
@@ -368,7 +400,7 @@ pub async fn save_rule(
         weekdays,
         windows,
         min_spacing_minutes: f.spacing.trim().parse().unwrap_or(0),
-        evergreen_category_id: None,
+        evergreen_category_id: f.evergreen.trim().parse().ok(),
     };
     let Ok(rule) = parse_rule(cid, body) else {
         return Ok(flash::problem(&back, "plan_rule"));
@@ -475,5 +507,136 @@ pub async fn queue(
         }
         Err(PlanError::Store(e)) => Err(UiError::store(tr, e)),
         Err(_) => Ok(flash::problem(&back, "plan_no_slot")),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CategoryForm {
+    #[serde(default)]
+    _csrf: String,
+    #[serde(default)]
+    month: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    order: String,
+    #[serde(default)]
+    max_reuse: String,
+    #[serde(default)]
+    min_gap_days: String,
+}
+
+/// `POST /w/{id}/plan/evergreen`: a new evergreen category.
+pub async fn create_category(
+    State(state): State<AppState>,
+    ui: UiUser,
+    Path(id): Path<String>,
+    Form(f): Form<CategoryForm>,
+) -> Result<Response, UiError> {
+    ui.check_csrf(&f._csrf)?;
+    let cx = WsCtx::load(&state, ui, &id).await?;
+    cx.require(Action::Edit)?;
+    let back = format!("{}?month={}", cx.path("/plan"), f.month);
+    let name = f.name.trim();
+    let rules = match (
+        herald_domain::plan::evergreen::EvergreenOrder::parse(f.order.trim()),
+        f.max_reuse.trim().parse::<u32>(),
+        f.min_gap_days.trim().parse::<u32>(),
+    ) {
+        (Some(order), Ok(max_reuse), Ok(min_gap_days))
+            if !name.is_empty()
+                && name.chars().count() <= 100
+                && (1..=1000).contains(&max_reuse)
+                && min_gap_days <= 3650 =>
+        {
+            herald_domain::plan::evergreen::Recycling {
+                order,
+                max_reuse,
+                min_gap_days,
+            }
+        }
+        _ => return Ok(flash::problem(&back, "evergreen_invalid")),
+    };
+    match state
+        .store
+        .create_category(cx.ws.id, name, rules, Utc::now())
+        .await
+    {
+        Ok(_) => Ok(flash::done(&back, "evergreen_created")),
+        Err(herald_store::StoreError::Conflict(_)) => Ok(flash::problem(&back, "evergreen_taken")),
+        Err(e) => Err(UiError::store(cx.tr(), e)),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    _csrf: String,
+    #[serde(default)]
+    month: String,
+}
+
+/// `POST /w/{id}/plan/evergreen/{category}/delete`.
+pub async fn delete_category(
+    State(state): State<AppState>,
+    ui: UiUser,
+    Path((id, category)): Path<(String, String)>,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, UiError> {
+    ui.check_csrf(&f._csrf)?;
+    let cx = WsCtx::load(&state, ui, &id).await?;
+    cx.require(Action::Edit)?;
+    let tr = cx.tr();
+    let cid = category.parse::<i64>().map_err(|_| UiError::NotFound(tr))?;
+    match state.store.delete_category(cx.ws.id, cid).await {
+        Ok(()) => Ok(flash::done(
+            &format!("{}?month={}", cx.path("/plan"), f.month),
+            "evergreen_deleted",
+        )),
+        Err(herald_store::StoreError::NotFound) => Err(UiError::NotFound(tr)),
+        Err(e) => Err(UiError::store(tr, e)),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct EvergreenPostForm {
+    #[serde(default)]
+    _csrf: String,
+    #[serde(default)]
+    category: String,
+}
+
+/// `POST /w/{id}/posts/{post}/evergreen`: puts the post into a category (from its page).
+pub async fn add_post(
+    State(state): State<AppState>,
+    ui: UiUser,
+    Path((id, post)): Path<(String, String)>,
+    Form(f): Form<EvergreenPostForm>,
+) -> Result<Response, UiError> {
+    ui.check_csrf(&f._csrf)?;
+    let cx = WsCtx::load(&state, ui, &id).await?;
+    cx.require(Action::Edit)?;
+    let tr = cx.tr();
+    let pid = post.parse::<i64>().map_err(|_| UiError::NotFound(tr))?;
+    let cid = f
+        .category
+        .parse::<i64>()
+        .map_err(|_| UiError::NotFound(tr))?;
+    match state
+        .store
+        .add_to_category(
+            cx.ws.id,
+            cid,
+            herald_domain::publishing::PostId(pid),
+            Utc::now(),
+        )
+        .await
+    {
+        Ok(()) => Ok(flash::done(
+            &cx.path(&format!("/posts/{pid}")),
+            "evergreen_added",
+        )),
+        Err(herald_store::StoreError::NotFound) => Err(UiError::NotFound(tr)),
+        Err(e) => Err(UiError::store(tr, e)),
     }
 }

@@ -268,6 +268,8 @@ struct PostPage {
     review: super::review::ReviewView,
     /// The post's channels, for "Add to queue" (empty once it has gone out).
     queue_channels: Vec<(i64, String)>,
+    /// The workspace's evergreen categories, for "Add to evergreen category".
+    evergreen: Vec<(i64, String)>,
 }
 
 fn meaning(s: DeliveryState) -> Option<&'static str> {
@@ -424,7 +426,20 @@ pub async fn show(
     } else {
         vec![]
     };
+    let evergreen = if cx.role.can(Action::Edit) {
+        state
+            .store
+            .categories(cx.ws.id)
+            .await
+            .map_err(|e| UiError::store(tr, e))?
+            .into_iter()
+            .map(|c| (c.id, c.name))
+            .collect()
+    } else {
+        vec![]
+    };
     let page = PostPage {
+        evergreen,
         review,
         page: cx.page(&flash),
         nav: cx.nav("posts"),

@@ -222,6 +222,82 @@ async fn the_plan_page_saves_rules_and_generates() {
         .await;
     assert_eq!(by_slot["text"], "Written for the slot");
 
+    // Evergreen in the UI: a bad category is refused, a good one is listed and offered to
+    // rules, and a post page puts its post into it.
+    let bad = post(
+        format!("/w/{w}/plan/evergreen"),
+        vec![
+            ("_csrf", csrf.clone()),
+            ("month", "2030-03".into()),
+            ("name", "Tips".into()),
+            ("order", "sideways".into()),
+            ("max_reuse", "3".into()),
+            ("min_gap_days", "30".into()),
+        ],
+    )
+    .await;
+    assert!(
+        bad.location.contains("problem=evergreen_invalid"),
+        "{}",
+        bad.location
+    );
+    let made = post(
+        format!("/w/{w}/plan/evergreen"),
+        vec![
+            ("_csrf", csrf.clone()),
+            ("month", "2030-03".into()),
+            ("name", "Tips".into()),
+            ("order", "lifo".into()),
+            ("max_reuse", "2".into()),
+            ("min_gap_days", "7".into()),
+        ],
+    )
+    .await;
+    assert!(
+        made.location.contains("done=evergreen_created"),
+        "{}",
+        made.location
+    );
+    let (_, cats) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/workspaces/{w}/evergreen"),
+            &t,
+            None,
+        )
+        .await;
+    let k = cats[0]["id"].as_i64().unwrap();
+    assert_eq!(cats[0]["order"], "lifo");
+    let listed = v.get(&page).await.body;
+    assert!(listed.contains("Newest first") && listed.contains(&format!(r#"<option value="{k}""#)));
+    let mut with_category = rule("02:00-02:30");
+    with_category.push(("evergreen", k.to_string()));
+    let saved = post(rules.clone(), with_category).await;
+    assert!(saved.location.contains("done=saved"), "{}", saved.location);
+    let listed = v.get(&page).await.body;
+    assert!(listed.contains(&format!(r#"<option value="{k}" selected>"#)));
+    let post_page = v.get(&format!("/w/{w}/posts/{p}")).await.body;
+    assert!(post_page.contains("Add to evergreen category"));
+    let added = post(
+        format!("/w/{w}/posts/{p}/evergreen"),
+        vec![("_csrf", csrf.clone()), ("category", k.to_string())],
+    )
+    .await;
+    assert!(
+        added.location.contains("done=evergreen_added"),
+        "{}",
+        added.location
+    );
+    let (_, members) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/workspaces/{w}/evergreen/{k}/posts"),
+            &t,
+            None,
+        )
+        .await;
+    assert_eq!(members[0]["post_id"], p);
+
     // In Russian.
     let ru = Visitor::new(&app).russian();
     ru.login("planui@x.example", PASSWORD).await;
