@@ -224,25 +224,19 @@ macro_rules! evergreen_impl {
                 // The first statement writes, so it takes the slot's row lock (PostgreSQL) or
                 // the database's write lock (SQLite): a second filler waits here, then finds
                 // the slot taken.
-                let taken = sqlx::query(
+                let taken: Option<(i64, i64, i64)> = sqlx::query_as(
                     "UPDATE plan_slots SET updated_at = $1 WHERE id = $2 AND workspace_id = $3 \
-                     AND post_id IS NULL AND evergreen_category_id IS NOT NULL",
+                     AND post_id IS NULL AND evergreen_category_id IS NOT NULL \
+                     RETURNING channel_id, at, evergreen_category_id",
                 )
                 .bind(at)
                 .bind(slot)
                 .bind(ws.0)
-                .execute(&mut *tx)
+                .fetch_optional(&mut *tx)
                 .await?;
-                if taken.rows_affected() == 0 {
+                let Some((channel, slot_at, category)) = taken else {
                     return Ok(None);
-                }
-                let (channel, slot_at, category): (i64, i64, i64) = sqlx::query_as(
-                    "SELECT channel_id, at, evergreen_category_id FROM plan_slots WHERE id = $1 AND workspace_id = $2",
-                )
-                .bind(slot)
-                .bind(ws.0)
-                .fetch_one(&mut *tx)
-                .await?;
+                };
                 let original = load_post!(tx, ws.0, source.0)?.ok_or($crate::StoreError::NotFound)?;
                 let channel = herald_domain::publishing::ChannelId(channel);
                 let draft = $crate::PostDraft {
